@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("subscriptions.urls")),
+    path("", include("trials.urls")),
+]
+
+handler404 = "trials.views.page_not_found"

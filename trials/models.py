@@ -1,0 +1,431 @@
+"""Trials as patients see them: registry facts, our plain-language reading, and every change."""
+
+import re
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+NCT_ID_PATTERN = r"^NCT[0-9]{8}$"
+validate_nct_id = RegexValidator(
+    NCT_ID_PATTERN, "An NCT ID is “NCT” followed by eight digits, like NCT07509034."
+)
+
+MASKED_PHONE = "•••-•••-••••"
+MASKED_EMAIL = "•••••@•••••"
+
+
+class Status(models.TextChoices):
+    """The registry's overall recruitment status, with the wording patients see."""
+
+    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
+    RECRUITING = "RECRUITING", "Recruiting"
+    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "Enrolling by invitation"
+    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "Active, not recruiting"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    TERMINATED = "TERMINATED", "Terminated"
+    COMPLETED = "COMPLETED", "Completed"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+    AVAILABLE = "AVAILABLE", "Available"
+    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "No longer available"
+    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
+    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
+    WITHHELD = "WITHHELD", "Withheld"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+    @classmethod
+    def open_to_patients(cls) -> list[str]:
+        return [cls.NOT_YET_RECRUITING, cls.RECRUITING, cls.ENROLLING_BY_INVITATION]
+
+
+class Phase(models.TextChoices):
+    """Trial phase; combined phases (1/2, 2/3) are single values as the registry reports them."""
+
+    EARLY_PHASE1 = "EARLY_PHASE1", "Early phase 1"
+    PHASE1 = "PHASE1", "Phase 1"
+    PHASE1_PHASE2 = "PHASE1_PHASE2", "Phase 1/2"
+    PHASE2 = "PHASE2", "Phase 2"
+    PHASE2_PHASE3 = "PHASE2_PHASE3", "Phase 2/3"
+    PHASE3 = "PHASE3", "Phase 3"
+    PHASE4 = "PHASE4", "Phase 4"
+    NA = "NA", "Not applicable"
+
+
+class StudyType(models.TextChoices):
+    INTERVENTIONAL = "INTERVENTIONAL", "Interventional"
+    OBSERVATIONAL = "OBSERVATIONAL", "Observational"
+    EXPANDED_ACCESS = "EXPANDED_ACCESS", "Expanded access"
+
+
+class Sex(models.TextChoices):
+    ALL = "ALL", "All"
+    FEMALE = "FEMALE", "Female"
+    MALE = "MALE", "Male"
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "DAY", "Day"
+    MONTH = "MONTH", "Month"
+    YEAR = "YEAR", "Year"
+
+
+class ConditionCategory(models.Model):
+    """A group of conditions patients recognise, such as “Solid tumors”, that people can follow."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "condition categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("trials:category", args=[self.slug])
+
+
+class Condition(models.Model):
+    """A condition by its plain (usually MeSH) name, shared across trials."""
+
+    name = models.CharField(max_length=255, unique=True)
+    mesh_id = models.CharField("MeSH ID", max_length=20, blank=True)
+    categories = models.ManyToManyField(ConditionCategory, related_name="conditions", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrialQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Drafts are for staff only."""
+        return self if user.is_active and user.is_staff else self.published()
+
+    def recently_updated(self):
+        return self.order_by(models.F("last_updated_at").desc(nulls_last=True), "-id")
+
+    def needing_review(self):
+        """Trials whose registry record changed after the plain-language text was written."""
+        return self.exclude(plain_language_version=None).filter(
+            current_version__gt=models.F("plain_language_version")
+        )
+
+
+class Trial(models.Model):
+    nct_id = models.CharField(
+        "NCT ID", max_length=11, unique=True, validators=[validate_nct_id]
+    )
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Only published trials are shown to the public."
+    )
+
+    # Our plain-language reading, written by editors; an import never touches these.
+    headline = models.CharField(max_length=200, blank=True)
+    plain_summary = models.TextField("summary", blank=True)
+    active_substance = models.CharField(max_length=300, blank=True)
+    could_lead_to = models.TextField("what this could lead to", blank=True)
+    could_go_wrong = models.TextField("what could go wrong", blank=True)
+    plain_language_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The registry version the plain-language text was written against.",
+    )
+
+    # The registry's own words and facts.
+    brief_title = models.CharField(max_length=500)
+    official_title = models.TextField(blank=True)
+    acronym = models.CharField(max_length=100, blank=True)
+    registry_summary = models.TextField("registry summary", blank=True)
+    detailed_description = models.TextField(blank=True)
+    status = models.CharField(max_length=32, choices=Status, default=Status.UNKNOWN)
+    phase = models.CharField(max_length=16, choices=Phase, blank=True)
+    study_type = models.CharField(max_length=20, choices=StudyType, blank=True)
+    enrollment = models.PositiveIntegerField(null=True, blank=True)
+    enrollment_is_estimate = models.BooleanField(default=False)
+    sponsor = models.CharField(max_length=300, blank=True)
+    collaborators = models.JSONField(default=list, blank=True)
+    officials = models.JSONField(
+        default=list, blank=True, help_text="Overall officials: name, role, affiliation."
+    )
+    interventions = models.JSONField(
+        default=list, blank=True, help_text="Type, name, description and other names."
+    )
+    keywords = models.JSONField(default=list, blank=True)
+    registrant_conditions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Condition terms exactly as the registrant entered them, in their order.",
+    )
+    mesh_terms = models.JSONField(
+        default=list, blank=True, help_text="MeSH condition terms and ancestors from the registry."
+    )
+    conditions = models.ManyToManyField(Condition, related_name="trials", blank=True)
+    categories = models.ManyToManyField(ConditionCategory, related_name="trials", blank=True)
+
+    first_submitted_on = models.DateField(null=True, blank=True)
+    last_update_posted_on = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    start_date_precision = models.CharField(max_length=5, choices=DatePrecision, blank=True)
+    start_date_is_estimate = models.BooleanField(default=False)
+    completion_date = models.DateField(null=True, blank=True)
+    completion_date_precision = models.CharField(max_length=5, choices=DatePrecision, blank=True)
+    completion_date_is_estimate = models.BooleanField(default=False)
+
+    # Who can take part.
+    eligibility_criteria = models.TextField(blank=True)
+    sex = models.CharField(max_length=6, choices=Sex, default=Sex.ALL)
+    minimum_age = models.CharField(max_length=30, blank=True, help_text="As the registry says it.")
+    maximum_age = models.CharField(max_length=30, blank=True, help_text="As the registry says it.")
+    minimum_age_years = models.FloatField(null=True, blank=True)
+    maximum_age_years = models.FloatField(null=True, blank=True)
+    healthy_volunteers = models.BooleanField(null=True, blank=True)
+
+    # Our own record of the registry entry over time.
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_updated_at = models.DateTimeField(null=True, blank=True)
+    update_count = models.PositiveIntegerField(
+        default=0, help_text="Changes to the registry record we have recorded."
+    )
+    current_version = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    registry_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = TrialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nct_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nct_id__regex=NCT_ID_PATTERN), name="trial_nct_id_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_age_years__isnull=True)
+                | Q(maximum_age_years__isnull=True)
+                | Q(minimum_age_years__lte=models.F("maximum_age_years")),
+                name="trial_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="trial_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(phase__in=[*Phase.values, ""]), name="trial_phase_known"
+            ),
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="trial_sex_known"),
+        ]
+        indexes = [
+            models.Index(fields=["is_published", "-last_updated_at"], name="trial_recent_idx"),
+            models.Index(fields=["status"], name="trial_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nct_id}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trials:detail", args=[self.nct_id])
+
+    @property
+    def title(self) -> str:
+        """What we call the trial: our headline, else the registry's brief title."""
+        return self.headline or self.brief_title
+
+    @property
+    def summary(self) -> str:
+        return self.plain_summary or self.registry_summary
+
+    @property
+    def summary_is_registrants(self) -> bool:
+        return not self.plain_summary and bool(self.registry_summary)
+
+    @property
+    def has_plain_reading(self) -> bool:
+        return bool(self.active_substance or self.could_lead_to or self.could_go_wrong)
+
+    @property
+    def registry_changed_since_written(self) -> bool:
+        return (
+            self.plain_language_version is not None
+            and self.current_version > self.plain_language_version
+        )
+
+    @property
+    def registry_url(self) -> str:
+        return f"https://clinicaltrials.gov/study/{self.nct_id}"
+
+    @property
+    def primary_category(self) -> "ConditionCategory | None":
+        categories = list(self.categories.all())
+        return categories[0] if categories else None
+
+    @property
+    def eligibility(self) -> "Eligibility":
+        return Eligibility.from_text(self.eligibility_criteria)
+
+
+class Eligibility:
+    """The registrant's criteria text split into inclusion and exclusion lists where it allows."""
+
+    _heading = re.compile(r"^\s*(?P<kind>inclusion|exclusion)\s+criteria\s*:?\s*$", re.I | re.M)
+    _bullet = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|[a-z][.)])\s+", re.I)
+
+    def __init__(self, inclusion: list[str], exclusion: list[str], text: str):
+        self.inclusion = inclusion
+        self.exclusion = exclusion
+        self.text = text
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.inclusion or self.exclusion)
+
+    @classmethod
+    def from_text(cls, text: str) -> "Eligibility":
+        inclusion: list[str] = []
+        exclusion: list[str] = []
+        current: list[str] | None = None
+        for line in (text or "").splitlines():
+            heading = cls._heading.match(line)
+            if heading:
+                current = inclusion if heading["kind"].lower() == "inclusion" else exclusion
+                continue
+            item = line.strip()
+            if current is None or not item:
+                continue
+            if cls._bullet.match(line) or not current:
+                current.append(cls._bullet.sub("", line).strip())
+            else:
+                current[-1] = f"{current[-1]} {item}"
+        if not (inclusion or exclusion):
+            return cls([], [], text or "")
+        return cls(inclusion, exclusion, text)
+
+
+class Location(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
+    position = models.PositiveIntegerField(default=0)
+    facility = models.CharField(max_length=500, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=200, blank=True)
+    postal_code = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    status = models.CharField(
+        max_length=32, choices=Status, blank=True, help_text="Recruitment status at this site."
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["trial", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="location_coordinates_paired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.facility, self.place) if part)
+
+    @property
+    def place(self) -> str:
+        """City, state, postal code and country, as a patient reads an address."""
+        return ", ".join(
+            part for part in (self.city, self.state, self.postal_code, self.country) if part
+        )
+
+
+class Contact(models.Model):
+    """A person to contact about the trial; at a location, or for the whole study when none.
+
+    The phone number and email are private: public pages only ever show the masked forms.
+    """
+
+    class Role(models.TextChoices):
+        CONTACT = "CONTACT", "Contact"
+        BACKUP = "BACKUP", "Backup contact"
+        PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR", "Principal investigator"
+        SUB_INVESTIGATOR = "SUB_INVESTIGATOR", "Sub-investigator"
+        STUDY_CHAIR = "STUDY_CHAIR", "Study chair"
+        STUDY_DIRECTOR = "STUDY_DIRECTOR", "Study director"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="contacts")
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="contacts", null=True, blank=True
+    )
+    position = models.PositiveIntegerField(default=0)
+    role = models.CharField(max_length=32, choices=Role, default=Role.CONTACT)
+    name = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=100, blank=True)
+    phone_extension = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_role_display()
+
+    @property
+    def masked_phone(self) -> str:
+        return MASKED_PHONE if self.phone else ""
+
+    @property
+    def masked_email(self) -> str:
+        return MASKED_EMAIL if self.email else ""
+
+
+class TrialVersion(models.Model):
+    """One recorded state of a trial's registry record: its arrival, or a change to it.
+
+    These rows are durable: the alert sender picks up new ones after the import has finished.
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "NEW", "New trial"
+        CHANGED = "CHANGED", "Changed"
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind)
+    seen_at = models.DateTimeField(help_text="When we saw this version.")
+    registry_updated_on = models.DateField(
+        null=True, blank=True, help_text="The registry's last-update date for this version."
+    )
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Field-level differences from the previous version.",
+    )
+
+    class Meta:
+        ordering = ["trial", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "number"], name="trial_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="trial_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial.nct_id} version {self.number}"
