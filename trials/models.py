@@ -127,9 +127,7 @@ class TrialQuerySet(models.QuerySet):
 
 
 class Trial(models.Model):
-    nct_id = models.CharField(
-        "NCT ID", max_length=11, unique=True, validators=[validate_nct_id]
-    )
+    nct_id = models.CharField("NCT ID", max_length=11, unique=True, validators=[validate_nct_id])
     is_published = models.BooleanField(
         "published", default=False, help_text="Only published trials are shown to the public."
     )

@@ -1,0 +1,308 @@
+"""Admin for staff: editors write the plain-language text; registry facts come from imports."""
+
+from django.contrib import admin
+from django.db.models import Count, F
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
+from .readability import READING_GRADE_TARGET, reading_grade
+
+PLAIN_LANGUAGE_FIELDS = (
+    "headline",
+    "plain_summary",
+    "active_substance",
+    "could_lead_to",
+    "could_go_wrong",
+)
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    extra = 0
+    fields = (
+        ("facility", "status"),
+        ("city", "state", "postal_code", "country"),
+        ("latitude", "longitude"),
+        "position",
+        "contacts_link",
+    )
+    readonly_fields = ("contacts_link",)
+    show_change_link = True
+    classes = ("collapse",)
+
+    @admin.display(description="Contacts")
+    def contacts_link(self, location):
+        if not location.pk:
+            return "Save the trial, then add this site's contacts from the site's own page."
+        return format_html(
+            '<a href="{}">Edit contacts at this site</a>',
+            reverse("admin:trials_location_change", args=[location.pk]),
+        )
+
+
+class StudyContactInline(admin.TabularInline):
+    """Study-level contacts: those not tied to one location."""
+
+    model = Contact
+    extra = 0
+    fields = ("role", "name", "phone", "phone_extension", "email", "position")
+    verbose_name = "study contact"
+    verbose_name_plural = "study contacts"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(location=None)
+
+
+class LocationContactInline(admin.TabularInline):
+    model = Contact
+    fk_name = "location"
+    extra = 1
+    fields = ("role", "name", "phone", "phone_extension", "email", "position")
+
+    def save_new_instance(self, parent, instance):
+        instance.trial = parent.trial
+        return super().save_new_instance(parent, instance)
+
+
+class TrialVersionInline(admin.TabularInline):
+    model = TrialVersion
+    extra = 0
+    fields = ("number", "kind", "seen_at", "registry_updated_on", "changes_in_words")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("-number",)
+    verbose_name_plural = "registry versions (read-only)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="What changed")
+    def changes_in_words(self, version):
+        return version_in_words(version)
+
+
+def version_in_words(version: TrialVersion) -> str:
+    if version.kind == TrialVersion.Kind.NEW:
+        return "First seen"
+    try:
+        from .changes import describe_changes
+    except ImportError:  # pragma: no cover - the wording module ships with the importer
+        return f"{len(version.changes)} field(s) changed"
+    return "; ".join(describe_changes(version.changes)) or "No visible change"
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "plain-language text"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("changed", "Registry changed since written"),
+            ("missing", "Not written yet"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "changed":
+            return queryset.needing_review()
+        if self.value() == "missing":
+            return queryset.filter(plain_summary="")
+        return queryset
+
+
+@admin.register(Trial)
+class TrialAdmin(admin.ModelAdmin):
+    list_display = (
+        "nct_id",
+        "title",
+        "status",
+        "phase",
+        "is_published",
+        "needs_review",
+        "update_count",
+        "last_updated_at",
+    )
+    list_display_links = ("nct_id", "title")
+    list_filter = ("is_published", NeedsReviewFilter, "status", "phase", "categories")
+    search_fields = ("nct_id", "headline", "brief_title", "official_title", "acronym")
+    list_per_page = 50
+    date_hierarchy = "last_updated_at"
+    filter_horizontal = ("conditions", "categories")
+    readonly_fields = (
+        "public_page",
+        "first_seen_at",
+        "last_updated_at",
+        "update_count",
+        "current_version",
+    )
+    inlines = (StudyContactInline, LocationInline, TrialVersionInline)
+    actions = ("publish", "unpublish", "mark_reviewed")
+    fieldsets = (
+        (None, {"fields": ("nct_id", "is_published", "public_page")}),
+        (
+            "Plain-language text",
+            {
+                "description": (
+                    f"Written by our editors for patients. Aim for a reading grade of "
+                    f"{READING_GRADE_TARGET} or below. Imports never change these fields."
+                ),
+                "fields": (*PLAIN_LANGUAGE_FIELDS, "plain_language_version"),
+            },
+        ),
+        (
+            "From the registry",
+            {
+                "fields": (
+                    "brief_title",
+                    "official_title",
+                    "acronym",
+                    "registry_summary",
+                    "detailed_description",
+                    ("status", "phase", "study_type"),
+                    ("enrollment", "enrollment_is_estimate"),
+                    "sponsor",
+                    "registrant_conditions",
+                    "conditions",
+                    "categories",
+                    "keywords",
+                    "interventions",
+                ),
+            },
+        ),
+        (
+            "Who can take part",
+            {
+                "fields": (
+                    ("sex", "healthy_volunteers"),
+                    ("minimum_age", "minimum_age_years"),
+                    ("maximum_age", "maximum_age_years"),
+                    "eligibility_criteria",
+                ),
+            },
+        ),
+        (
+            "Record",
+            {
+                "fields": ("first_seen_at", "last_updated_at", "update_count", "current_version"),
+            },
+        ),
+    )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        for name in PLAIN_LANGUAGE_FIELDS:
+            field = form.base_fields.get(name)
+            if field is None:
+                continue
+            text = getattr(obj, name, "") if obj else ""
+            field.help_text = reading_grade_help(text)
+        return form
+
+    @admin.display(description="Public page")
+    def public_page(self, trial):
+        if not trial.pk:
+            return "Available after saving."
+        label = "View on site" if trial.is_published else "Preview (draft, staff only)"
+        return format_html('<a href="{}">{}</a>', trial.get_absolute_url(), label)
+
+    @admin.display(boolean=True, description="Needs review")
+    def needs_review(self, trial):
+        return trial.registry_changed_since_written
+
+    @admin.action(description="Publish selected trials")
+    def publish(self, request, queryset):
+        updated = queryset.update(is_published=True)
+        self.message_user(request, f"Published {updated} trial(s).")
+
+    @admin.action(description="Unpublish selected trials (back to draft)")
+    def unpublish(self, request, queryset):
+        updated = queryset.update(is_published=False)
+        self.message_user(request, f"Moved {updated} trial(s) back to draft.")
+
+    @admin.action(description="Mark plain-language text as reviewed against the latest version")
+    def mark_reviewed(self, request, queryset):
+        updated = queryset.filter(current_version__gt=0).update(
+            plain_language_version=F("current_version")
+        )
+        self.message_user(request, f"Marked {updated} trial(s) as reviewed.")
+
+    def save_model(self, request, obj, form, change):
+        # Writing the plain-language text pins the registry version it was written against.
+        wrote_text = any(name in form.changed_data for name in PLAIN_LANGUAGE_FIELDS)
+        if wrote_text and "plain_language_version" not in form.changed_data:
+            obj.plain_language_version = obj.current_version
+        super().save_model(request, obj, form, change)
+
+
+def reading_grade_help(text: str) -> str:
+    grade = reading_grade(text)
+    if grade is None:
+        return f"Reading grade: shown once there is text. Target: grade {READING_GRADE_TARGET}."
+    verdict = "on target" if grade <= READING_GRADE_TARGET else "too hard: use shorter words"
+    return (
+        f"Reading grade {grade:.1f} (US school grade; target {READING_GRADE_TARGET} "
+        f"or below): {verdict}."
+    )
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("facility", "city", "state", "country", "trial")
+    search_fields = ("facility", "city", "trial__nct_id")
+    list_select_related = ("trial",)
+    raw_id_fields = ("trial",)
+    inlines = (LocationContactInline,)
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ("name", "mesh_id", "trial_count")
+    search_fields = ("name", "mesh_id")
+    filter_horizontal = ("categories",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(trial_count=Count("trials"))
+
+    @admin.display(description="Trials", ordering="trial_count")
+    def trial_count(self, condition):
+        return condition.trial_count
+
+
+@admin.register(ConditionCategory)
+class ConditionCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "trial_count")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(trial_count=Count("trials"))
+
+    @admin.display(description="Trials", ordering="trial_count")
+    def trial_count(self, category):
+        return category.trial_count
+
+
+@admin.register(TrialVersion)
+class TrialVersionAdmin(admin.ModelAdmin):
+    list_display = ("trial", "number", "kind", "seen_at", "registry_updated_on")
+    list_filter = ("kind",)
+    search_fields = ("trial__nct_id",)
+    list_select_related = ("trial",)
+    readonly_fields = ("trial", "number", "kind", "seen_at", "registry_updated_on", "in_words")
+    exclude = ("changes",)
+
+    @admin.display(description="What changed")
+    def in_words(self, version):
+        return version_in_words(version)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
