@@ -114,8 +114,25 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
+def _mailer(email: dict) -> dict:
+    """Django's MAILERS entry for a django-environ EMAIL_URL (smtp://, smtp+tls://, consolemail://)."""
+    backend = email["EMAIL_BACKEND"]
+    if not backend.endswith("smtp.EmailBackend"):
+        return {"BACKEND": backend}
+    options = {
+        "host": email.get("EMAIL_HOST") or "localhost",
+        "port": email.get("EMAIL_PORT") or 25,
+        "username": email.get("EMAIL_HOST_USER") or None,
+        "password": email.get("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": bool(email.get("EMAIL_USE_TLS")),
+        "use_ssl": bool(email.get("EMAIL_USE_SSL")),
+        "timeout": env.int("EMAIL_TIMEOUT", default=20),
+    }
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <alerts@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

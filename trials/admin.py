@@ -60,10 +60,6 @@ class LocationContactInline(admin.TabularInline):
     extra = 1
     fields = ("role", "name", "phone", "phone_extension", "email", "position")
 
-    def save_new_instance(self, parent, instance):
-        instance.trial = parent.trial
-        return super().save_new_instance(parent, instance)
-
 
 class TrialVersionInline(admin.TabularInline):
     model = TrialVersion
@@ -255,6 +251,15 @@ class LocationAdmin(admin.ModelAdmin):
     list_select_related = ("trial",)
     raw_id_fields = ("trial",)
     inlines = (LocationContactInline,)
+
+    def save_formset(self, request, form, formset, change):
+        # A site's contacts belong to the site's trial too.
+        for contact in formset.save(commit=False):
+            contact.trial_id = form.instance.trial_id
+            contact.save()
+        for contact in formset.deleted_objects:
+            contact.delete()
+        formset.save_m2m()
 
 
 @admin.register(Condition)

@@ -1,0 +1,144 @@
+import pytest
+from django.contrib.auth.models import Group, User
+
+from trials.models import Contact, Trial
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(db):
+    return User.objects.create_superuser("admin", "admin@example.org", "pw")
+
+
+def inline_management(prefix: str, total: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_staff_add_a_trial_with_a_location_and_contact_and_see_it_published(client, staff):
+    client.force_login(staff)
+    data = {
+        "nct_id": "NCT01234567",
+        "is_published": "on",
+        "headline": "A plain headline",
+        "plain_summary": "A short plain summary.",
+        "brief_title": "Registry title",
+        "status": "RECRUITING",
+        "sex": "ALL",
+        "registrant_conditions": "[]",
+        "keywords": "[]",
+        "interventions": "[]",
+        **inline_management("contacts"),
+        **inline_management("locations", 1),
+        **inline_management("versions"),
+        "contacts-0-role": "CONTACT",
+        "locations-0-facility": "Boston Medical Center",
+        "locations-0-city": "Boston",
+        "locations-0-state": "Massachusetts",
+        "locations-0-country": "United States",
+        "locations-0-position": "0",
+    }
+    data["contacts-TOTAL_FORMS"] = "1"
+    data["contacts-0-phone"] = "617-555-0111"
+    data["contacts-0-email"] = "study@example.org"
+    data["contacts-0-position"] = "0"
+    response = client.post("/admin/trials/trial/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    trial = Trial.objects.get(nct_id="NCT01234567")
+    site = trial.locations.get()
+    assert trial.contacts.filter(location=None, phone="617-555-0111").exists()
+
+    response = client.post(
+        f"/admin/trials/location/{site.pk}/change/",
+        {
+            "trial": trial.pk,
+            "facility": site.facility,
+            "city": "Boston",
+            "country": "United States",
+            "position": "0",
+            **inline_management("contacts", 1),
+            "contacts-0-role": "CONTACT",
+            "contacts-0-phone": "617-555-0122",
+            "contacts-0-email": "site@example.org",
+            "contacts-0-position": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Contact.objects.get(location=site).trial == trial
+
+    client.logout()
+    html = client.get("/trials/NCT01234567/").content.decode()
+    assert "A plain headline" in html and "Boston Medical Center" in html
+    assert "617-555" not in html and "example.org" not in html
+
+
+def test_the_admin_shows_reading_grades_beside_plain_language_fields(client, staff, example_trial):
+    client.force_login(staff)
+    html = client.get(f"/admin/trials/trial/{example_trial.pk}/change/").content.decode()
+    assert "Reading grade" in html and "target 8 or below" in html
+    assert "/trials/NCT07509034/" in html  # preview link
+
+
+def change_form_data(response) -> dict:
+    """The POST data a browser would send back for an admin change page, unchanged."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            data[bound.html_name] = value
+    return data
+
+
+def test_writing_plain_language_pins_the_registry_version(client, staff, example_trial):
+    client.force_login(staff)
+    url = f"/admin/trials/trial/{example_trial.pk}/change/"
+    data = change_form_data(client.get(url))
+    data["plain_summary"] = "A new plain summary."
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    example_trial.refresh_from_db()
+    assert example_trial.plain_summary == "A new plain summary."
+    assert example_trial.plain_language_version == example_trial.current_version == 4
+    assert "A new plain summary." in client.get("/trials/NCT07509034/").content.decode()
+
+
+def test_non_staff_never_reach_admin_pages(client, example_trial):
+    User.objects.create_user("patient", password="pw")
+    client.login(username="patient", password="pw")
+    for path in (
+        "/admin/",
+        "/admin/trials/trial/",
+        f"/admin/trials/trial/{example_trial.pk}/change/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_editors_group_holds_only_what_editors_need(db):
+    editors = Group.objects.get(name="Editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"change_trial", "view_trial", "view_location", "view_contact"} <= codenames
+    assert not {c for c in codenames if c.startswith(("delete_", "add_"))}
+    assert "change_contact" not in codenames
+
+
+def test_an_editor_can_edit_trials_but_not_delete_them(client, example_trial):
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    assert client.get(f"/admin/trials/trial/{example_trial.pk}/change/").status_code == 200
+    assert client.get(f"/admin/trials/trial/{example_trial.pk}/delete/").status_code == 403
