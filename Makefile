@@ -22,6 +22,7 @@ run: $(STAMP)
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
 
 test: $(STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(TEST_ENV) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: $(STAMP)
