@@ -1,3 +1,5 @@
+import re
+
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,10 +41,8 @@ def trial_list(request):
 
 @require_GET
 def trial_detail(request, nct_id: str):
-    import re
-
     canonical = nct_id.upper()
-    if not re.fullmatch(NCT_ID_PATTERN.strip("^$"), canonical):
+    if not re.fullmatch(NCT_ID_PATTERN, canonical):
         raise Http404("No trial has that NCT ID.")
     if canonical != nct_id:
         return redirect("trials:detail", nct_id=canonical, permanent=True)
