@@ -277,8 +277,13 @@ class Trial(models.Model):
 class Eligibility:
     """The registrant's criteria text split into inclusion and exclusion lists where it allows."""
 
-    _heading = re.compile(r"^\s*(?P<kind>inclusion|exclusion)\s+criteria\s*:?\s*$", re.I | re.M)
+    _heading = re.compile(
+        r"^\s*(?:key\s+|main\s+|major\s+)?(?P<kind>inclusion|exclusion)(?:\s+criteria)?\s*:?\s*$",
+        re.I,
+    )
     _bullet = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|[a-z][.)])\s+", re.I)
+    # The registry's text is Markdown-like: “\<8 years” means “<8 years”.
+    _escape = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=])")
 
     def __init__(self, inclusion: list[str], exclusion: list[str], text: str):
         self.inclusion = inclusion
@@ -294,7 +299,8 @@ class Eligibility:
         inclusion: list[str] = []
         exclusion: list[str] = []
         current: list[str] | None = None
-        for line in (text or "").splitlines():
+        text = cls._escape.sub(r"\1", text or "")
+        for line in text.splitlines():
             heading = cls._heading.match(line)
             if heading:
                 current = inclusion if heading["kind"].lower() == "inclusion" else exclusion
@@ -307,7 +313,7 @@ class Eligibility:
             else:
                 current[-1] = f"{current[-1]} {item}"
         if not (inclusion or exclusion):
-            return cls([], [], text or "")
+            return cls([], [], text)
         return cls(inclusion, exclusion, text)
 
 

@@ -82,3 +82,12 @@ def test_eligibility_keeps_unstructured_text_whole():
     eligibility = Eligibility.from_text("Anyone with asthma who can attend weekly visits.")
     assert not eligibility.is_split
     assert eligibility.text == "Anyone with asthma who can attend weekly visits."
+
+
+def test_eligibility_reads_key_and_short_headings_and_registry_escapes():
+    text = (
+        "Key Inclusion Criteria:\n\n* Age 4 to \\<8 years\n\nExclusion:\n\n* Prior \\*study\\* drug"
+    )
+    eligibility = Eligibility.from_text(text)
+    assert eligibility.inclusion == ["Age 4 to <8 years"]
+    assert eligibility.exclusion == ["Prior *study* drug"]
