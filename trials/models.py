@@ -2,11 +2,14 @@
 
 import re
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
+
+from .search import TrialSearchMixin
 
 NCT_ID_PATTERN = r"^NCT[0-9]{8}$"
 validate_nct_id = RegexValidator(
@@ -108,7 +111,7 @@ class Condition(models.Model):
         return self.name
 
 
-class TrialQuerySet(models.QuerySet):
+class TrialQuerySet(TrialSearchMixin, models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -203,6 +206,11 @@ class Trial(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     registry_snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
+    # Search: PostgreSQL's trigger (migration 0003) weighs these columns into search_vector;
+    # condition_names copies the linked conditions there, see refresh_search_text().
+    condition_names = models.TextField(blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
     objects = TrialQuerySet.as_manager()
 
     class Meta:
@@ -272,6 +280,12 @@ class Trial(models.Model):
     @property
     def eligibility(self) -> "Eligibility":
         return Eligibility.from_text(self.eligibility_criteria)
+
+    def refresh_search_text(self) -> None:
+        """Copy the linked condition names into the row, so the database re-weighs the search."""
+        names = " ".join(self.conditions.order_by("name").values_list("name", flat=True))
+        Trial.objects.filter(pk=self.pk).update(condition_names=names)
+        self.condition_names = names
 
 
 class Eligibility:

@@ -1,6 +1,8 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .sitemaps import SITEMAPS
 
 app_name = "trials"
 
@@ -8,7 +10,20 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("trials/", views.trial_list, name="list"),
     path("trials/<str:nct_id>/", views.trial_detail, name="detail"),
+    path("trials/<str:nct_id>/changes.rss", feeds.TrialChangesFeed(), name="trial-feed"),
+    path("trials/<str:nct_id>/changes.atom", feeds.TrialChangesAtomFeed(), name="trial-atom"),
+    path("conditions/", views.condition_index, name="conditions"),
     path("conditions/<slug:slug>/", views.category_detail, name="category"),
+    path("conditions/<slug:slug>/new.rss", feeds.NewTrialsFeed(), name="category-feed"),
+    path("conditions/<slug:slug>/new.atom", feeds.NewTrialsAtomFeed(), name="category-atom"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("terms/", views.static_page, {"page": "terms"}, name="terms"),
     path("privacy/", views.static_page, {"page": "privacy"}, name="privacy"),
     path("disclaimer/", views.static_page, {"page": "disclaimer"}, name="disclaimer"),

@@ -1,14 +1,21 @@
 import re
 
+from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_GET
 
 from subscriptions.forms import SubscribeForm
 
+from . import pagecache
+from .forms import TrialSearchForm
 from .models import NCT_ID_PATTERN, ConditionCategory, Trial
+from .search import attach_nearest_sites, suggest_condition
+from .sitemaps import SITEMAPS, needs_index
 
 TRIALS_PER_PAGE = 20
 
@@ -32,11 +39,39 @@ def home(request):
     return render(request, "trials/home.html", {"categories": categories, "recent": recent})
 
 
+def _results(request, form: TrialSearchForm, trials) -> dict:
+    """A page of search results, each with its nearest site, in a fixed number of queries."""
+    paginator = Paginator(_listed(form.filter(trials)), TRIALS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    place = form.cleaned_data.get("zip")
+    attach_nearest_sites(page.object_list, place, form.cleaned_data.get("country") or "")
+    q = form.cleaned_data.get("q")
+    return {
+        "search_form": form,
+        "page": page,
+        "place": place,
+        "sort": form.sort_order,
+        "query_string": form.query_string(),
+        "suggestion": suggest_condition(q) if q and not page.paginator.count else None,
+    }
+
+
 @require_GET
 def trial_list(request):
-    trials = _listed(Trial.objects.published().recently_updated())
-    page = Paginator(trials, TRIALS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "trials/trial_list.html", {"page": page})
+    form = TrialSearchForm(request.GET)
+    form.is_valid()
+    nct_id = form.nct_id
+    if nct_id and Trial.objects.visible_to(request.user).filter(nct_id=nct_id).exists():
+        return redirect("trials:detail", nct_id=nct_id)
+
+    def render_list(extra: dict):
+        context = {**_results(request, form, Trial.objects.published()), **extra}
+        status = 400 if form.errors else 200
+        return render(request, "trials/trial_list.html", context, status=status)
+
+    key = pagecache.listing_key(request)
+    return pagecache.serve(request, key, [pagecache.ALL_TRIALS], render_list)
 
 
 @require_GET
@@ -46,7 +81,17 @@ def trial_detail(request, nct_id: str):
         raise Http404("No trial has that NCT ID.")
     if canonical != nct_id:
         return redirect("trials:detail", nct_id=canonical, permanent=True)
-    trial = get_visible_trial(request, canonical)
+    tokens = [pagecache.trial_token(canonical), pagecache.CATALOG]
+    return pagecache.serve(
+        request,
+        pagecache.trial_key(canonical),
+        tokens,
+        lambda extra: _render_trial(request, canonical, extra),
+    )
+
+
+def _render_trial(request, nct_id: str, extra: dict):
+    trial = get_visible_trial(request, nct_id)
     contacts = list(trial.contacts.all())
     locations = list(trial.locations.all())
     contacts_by_location: dict[int, list] = {}
@@ -62,16 +107,56 @@ def trial_detail(request, nct_id: str):
         "eligibility": trial.eligibility,
         "form": SubscribeForm(trial=trial),
     }
-    return render(request, "trials/trial_detail.html", context)
+    return render(request, "trials/trial_detail.html", {**context, **extra})
 
 
 @require_GET
 def category_detail(request, slug: str):
-    category = get_object_or_404(ConditionCategory, slug=slug)
-    trials = _listed(category.trials.published().recently_updated())
-    page = Paginator(trials, TRIALS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"category": category, "page": page, "form": SubscribeForm(category=category)}
-    return render(request, "trials/category_detail.html", context)
+    def render_category(extra: dict):
+        category = get_object_or_404(ConditionCategory, slug=slug)
+        form = TrialSearchForm(request.GET, category=category)
+        form.is_valid()
+        context = {
+            **_results(request, form, Trial.objects.published()),
+            "category": category,
+            "form": SubscribeForm(category=category),
+            **extra,
+        }
+        status = 400 if form.errors else 200
+        return render(request, "trials/category_detail.html", context, status=status)
+
+    key = pagecache.listing_key(request)
+    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_category)
+
+
+@require_GET
+def condition_index(request):
+    def render_index(extra: dict):
+        published = Count("trials", filter=Q(trials__is_published=True))
+        categories = ConditionCategory.objects.annotate(trial_count=published)
+        return render(request, "trials/condition_index.html", {"categories": categories, **extra})
+
+    key = pagecache.listing_key(request)
+    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_index)
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /updates/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def sitemap(request):
+    """One sitemap while every URL fits in one (50,000); an index of sitemaps after that."""
+    if needs_index(SITEMAPS):
+        return sitemap_views.index(request, SITEMAPS, sitemap_url_name="trials:sitemap-section")
+    return sitemap_views.sitemap(request, SITEMAPS)
 
 
 @require_GET

@@ -1,0 +1,128 @@
+"""RSS and Atom: new trials in each condition group, and the changes to each trial."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import ConditionCategory, Trial, TrialVersion
+
+FEED_LENGTH = 30
+
+
+def describe(version: TrialVersion) -> str:
+    """The version's changes in plain words."""
+    try:
+        from .changes import describe_changes
+    except ImportError:  # pragma: no cover - the change wording arrives with the importer
+        describe_changes = None
+    if version.kind == TrialVersion.Kind.NEW:
+        return "We started following this trial."
+    if describe_changes is not None:
+        described = describe_changes(version.changes)
+        if isinstance(described, list | tuple):
+            return " ".join(str(line) for line in described)
+        return str(described)
+    fields = [str(c.get("field", "")) for c in version.changes if isinstance(c, dict)]
+    fields = [f.replace("_", " ") for f in fields if f]
+    return f"Changed: {', '.join(fields)}." if fields else "The registry record changed."
+
+
+class NewTrialsFeed(Feed):
+    """Trials newly published in one condition group, newest first."""
+
+    description_template = None
+
+    def get_object(self, request, slug: str):
+        return get_object_or_404(ConditionCategory, slug=slug)
+
+    def title(self, category: ConditionCategory) -> str:
+        return f"New clinical trials: {category.name}"
+
+    def link(self, category: ConditionCategory) -> str:
+        return category.get_absolute_url()
+
+    def description(self, category: ConditionCategory) -> str:
+        return f"Clinical trials for {category.name.lower()} as we add them, in plain language."
+
+    def items(self, category: ConditionCategory):
+        return (
+            category.trials.published()
+            .order_by("-first_seen_at", "-id")
+            .only(
+                *("nct_id", "headline", "brief_title", "plain_summary", "registry_summary"),
+                *("first_seen_at", "status", "phase"),
+            )[:FEED_LENGTH]
+        )
+
+    def item_title(self, trial: Trial) -> str:
+        return trial.title
+
+    def item_description(self, trial: Trial) -> str:
+        facts = [trial.get_status_display()]
+        if trial.phase:
+            facts.append(trial.get_phase_display())
+        summary = trial.summary
+        if len(summary) > 500:
+            summary = summary[:499].rstrip() + "…"
+        return f"{' · '.join(facts)}. {summary}".strip()
+
+    def item_pubdate(self, trial: Trial):
+        return trial.first_seen_at
+
+    def item_guid(self, trial: Trial) -> str:
+        return trial.nct_id
+
+    item_guid_is_permalink = False
+
+
+class NewTrialsAtomFeed(NewTrialsFeed):
+    feed_type = Atom1Feed
+    subtitle = NewTrialsFeed.description
+
+
+class TrialChangesFeed(Feed):
+    """Each recorded version of one trial's registry record, in plain words."""
+
+    def get_object(self, request, nct_id: str):
+        return get_object_or_404(Trial.objects.published(), nct_id=nct_id.upper())
+
+    def title(self, trial: Trial) -> str:
+        return f"Changes to {trial.nct_id}: {trial.title}"
+
+    def link(self, trial: Trial) -> str:
+        return trial.get_absolute_url()
+
+    def description(self, trial: Trial) -> str:
+        return f"What changed in the registry record of {trial.nct_id}, in plain words."
+
+    def items(self, trial: Trial):
+        return trial.versions.order_by("-number")[:FEED_LENGTH]
+
+    def item_title(self, version: TrialVersion) -> str:
+        if version.kind == TrialVersion.Kind.NEW:
+            return f"{version.trial.nct_id} first seen"
+        return f"{version.trial.nct_id} changed (version {version.number})"
+
+    def item_description(self, version: TrialVersion) -> str:
+        return describe(version)
+
+    def item_link(self, version: TrialVersion) -> str:
+        try:
+            base = reverse("trials:history", args=[version.trial.nct_id])
+        except NoReverseMatch:
+            base = version.trial.get_absolute_url()
+        return f"{base}#version-{version.number}"
+
+    def item_pubdate(self, version: TrialVersion):
+        return version.seen_at
+
+    def item_guid(self, version: TrialVersion) -> str:
+        return f"{version.trial.nct_id}-version-{version.number}"
+
+    item_guid_is_permalink = False
+
+
+class TrialChangesAtomFeed(TrialChangesFeed):
+    feed_type = Atom1Feed
+    subtitle = TrialChangesFeed.description
