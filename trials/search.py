@@ -136,9 +136,19 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _sqlite_terms(q: str) -> list[str]:
-    """Words of a query for the simple match: quotes and operators dropped, `-word` ignored."""
-    return [w for w in re.findall(r"-?[\w']+", q) if not w.startswith("-") and w.lower() != "or"]
+def _sqlite_terms(q: str) -> tuple[list[str], list[str]]:
+    """Words a simple match must find, and `-words` it must not: quotes and OR are ignored."""
+    words = [w for w in re.findall(r"-?[\w']+", q) if w.lower() != "or"]
+    wanted = [w for w in words if not w.startswith("-")]
+    unwanted = [w.lstrip("-") for w in words if w.startswith("-") and w.lstrip("-")]
+    return wanted, unwanted
+
+
+def _in_any_field(term: str) -> Q:
+    found = Q()
+    for field in SQLITE_SEARCH_FIELDS:
+        found |= Q(**{f"{field}__icontains": term})
+    return found
 
 
 class TrialSearchMixin:
@@ -157,15 +167,14 @@ class TrialSearchMixin:
             return self.filter(search_vector=query).annotate(
                 rank=SearchRank(F("search_vector"), query, normalization=Value(1))
             )
-        terms = _sqlite_terms(q)
-        if not terms:
+        wanted, unwanted = _sqlite_terms(q)
+        if not wanted:
             return self.none()
         matched = self
-        for term in terms:
-            any_field = Q()
-            for field in SQLITE_SEARCH_FIELDS:
-                any_field |= Q(**{f"{field}__icontains": term})
-            matched = matched.filter(any_field)
+        for term in wanted:
+            matched = matched.filter(_in_any_field(term))
+        for term in unwanted:
+            matched = matched.exclude(_in_any_field(term))
         return matched.annotate(rank=Value(1.0, output_field=models.FloatField()))
 
     def with_status(self, statuses: list[str]):

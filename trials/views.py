@@ -133,7 +133,7 @@ def category_detail(request, slug: str):
 def condition_index(request):
     def render_index(extra: dict):
         published = Count("trials", filter=Q(trials__is_published=True))
-        categories = ConditionCategory.objects.annotate(trial_count=published)
+        categories = ConditionCategory.objects.annotate(trial_count=published).order_by("name")
         return render(request, "trials/condition_index.html", {"categories": categories, **extra})
 
     key = pagecache.listing_key(request)

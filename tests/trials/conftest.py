@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 
@@ -11,6 +12,12 @@ STUDY_PHONE = "301-555-0147"
 STUDY_EMAIL = "cart.team@example.org"
 SITE_PHONE = "301-555-0199"
 SITE_EMAIL = "nih.site@example.org"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rendered pages are cached (trials/pagecache.py); each test starts from an empty cache.
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+import re
+
+import pytest
+
+from trials.models import ConditionCategory
+
+from .search_data import make_trial
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def groups(db):
+    make_trial("NCT00000201", headline="Tumor A", categories=["Solid tumors"], phase="PHASE1")
+    make_trial("NCT00000202", headline="Tumor B", categories=["Solid tumors"], phase="PHASE2")
+    make_trial("NCT00000203", headline="Draft", categories=["Solid tumors"], is_published=False)
+    make_trial("NCT00000204", headline="Heart A", categories=["Heart"])
+    ConditionCategory.objects.create(name="Skin")
+
+
+def test_the_index_lists_every_group_with_its_published_trials(client, groups):
+    html = client.get("/conditions/").content.decode()
+    found = re.findall(
+        r'<a href="/conditions/([\w-]+)/">([^<]+)</a> <span class="count">([^<]+)', html
+    )
+    assert found == [
+        ("heart", "Heart", "1 trial"),
+        ("skin", "Skin", "0 trials"),
+        ("solid-tumors", "Solid tumors", "2 trials"),
+    ]
+
+
+def test_a_group_lists_its_published_trials_with_the_same_filters(client, groups):
+    html = client.get("/conditions/solid-tumors/").content.decode()
+    assert "Tumor A" in html and "Tumor B" in html
+    assert "Draft" not in html and "Heart A" not in html
+    html = client.get("/conditions/solid-tumors/?phase=phase2").content.decode()
+    assert "Tumor B" in html and "Tumor A" not in html
+    assert '<select name="category"' not in html  # the group is the page's own
+
+
+def test_a_group_offers_updates_with_a_working_form(client, groups):
+    html = client.get("/conditions/solid-tumors/").content.decode()
+    assert "Get updates when new studies for Solid tumors are added" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert 'name="category" value="solid-tumors"' in html
+
+
+def test_an_empty_group_says_so_and_still_offers_updates(client, groups):
+    html = client.get("/conditions/skin/").content.decode()
+    assert "No published trials in this group yet" in html
+    assert "Get updates when new studies for Skin are added" in html
+
+
+def test_a_bad_filter_on_a_group_page_is_a_400_with_a_message(client, groups):
+    response = client.get("/conditions/solid-tumors/?age=abc")
+    assert response.status_code == 400
+    assert "Age is a whole number of years" in response.content.decode()
+
+
+def test_an_unknown_group_is_a_404(client, groups):
+    assert client.get("/conditions/nope/").status_code == 404
+
+
+def test_the_group_page_links_its_feeds(client, groups):
+    html = client.get("/conditions/solid-tumors/").content.decode()
+    assert '<link rel="alternate" type="application/rss+xml"' in html
+    assert 'href="/conditions/solid-tumors/new.rss"' in html
+    assert 'href="/conditions/solid-tumors/new.atom"' in html

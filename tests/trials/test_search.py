@@ -1,0 +1,184 @@
+import re
+
+import pytest
+
+from trials.models import Condition, Location, Trial
+
+from .search_data import BETHESDA, make_trial, site_at
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, query: str) -> list[str]:
+    response = client.get(f"/trials/?{query}")
+    assert response.status_code == 200
+    return re.findall(
+        r'class="trial-card__title"><a href="[^"]+">([^<]+)</a>', response.content.decode()
+    )
+
+
+@pytest.fixture
+def asthma_trials(db):
+    make_trial(
+        "NCT00000010",
+        headline="Inhaled steroid for children with asthma",
+        conditions=["Asthma"],
+        registry_summary="A trial of an inhaled steroid.",
+    )
+    make_trial(
+        "NCT00000011",
+        headline="Exercise and breathing",
+        registry_summary="People with asthma and healthy adults exercise on a bike.",
+    )
+    make_trial("NCT00000012", headline="Heart failure clinic visits", conditions=["Heart Failure"])
+
+
+def test_a_condition_search_finds_the_trials_listing_it_best_first(client, asthma_trials):
+    assert titles(client, "q=asthma") == [
+        "Inhaled steroid for children with asthma",  # condition and headline
+        "Exercise and breathing",  # only mentioned in the summary
+    ]
+
+
+def test_it_searches_registrant_terms_mesh_terms_interventions_sponsor_and_keywords(client, db):
+    make_trial("NCT00000020", headline="A", registrant_conditions=["Sickle cell anemia"])
+    make_trial("NCT00000021", headline="B", mesh_terms=[{"id": "D003920", "term": "Diabetes"}])
+    make_trial("NCT00000022", headline="C", interventions=[{"type": "DRUG", "name": "Metformin"}])
+    make_trial("NCT00000023", headline="D", sponsor="Mayo Clinic")
+    make_trial("NCT00000024", headline="E", keywords=["telehealth"])
+    assert titles(client, "q=sickle+cell") == ["A"]
+    assert titles(client, "q=diabetes") == ["B"]
+    assert titles(client, "q=metformin") == ["C"]
+    assert titles(client, "q=mayo") == ["D"]
+    assert titles(client, "q=telehealth") == ["E"]
+
+
+def test_it_leaves_intervention_descriptions_and_ids_out_of_the_search(client, db):
+    make_trial(
+        "NCT00000025",
+        headline="Pill study",
+        interventions=[
+            {"type": "DRUG", "name": "Aspirin", "description": "Taken with orange juice"}
+        ],
+        mesh_terms=[{"id": "D001241", "term": "Pain"}],
+    )
+    assert titles(client, "q=aspirin") == ["Pill study"]
+    assert titles(client, "q=orange+juice") == []
+    assert titles(client, "q=D001241") == []
+
+
+def test_it_understands_quotes_and_minus(client, db):
+    make_trial("NCT00000030", headline="Lung cancer screening", registry_summary="For smokers.")
+    make_trial("NCT00000031", headline="Cancer of the lung after surgery")
+    make_trial("NCT00000032", headline="Cancer in the lung of non-smokers")
+    assert set(titles(client, "q=lung+cancer")) == {
+        "Lung cancer screening",
+        "Cancer of the lung after surgery",
+        "Cancer in the lung of non-smokers",
+    }
+    assert titles(client, 'q="lung+cancer"+-smokers') == []
+    assert titles(client, 'q="lung+cancer"') == ["Lung cancer screening"]
+    assert set(titles(client, "q=lung+cancer+-surgery")) == {
+        "Lung cancer screening",
+        "Cancer in the lung of non-smokers",
+    }
+
+
+def test_edits_are_searchable_at_once(client, db):
+    trial = make_trial("NCT00000040", headline="Walking study")
+    assert titles(client, "q=migraine") == []
+    trial.registry_summary = "For people with migraine."
+    trial.save()
+    assert titles(client, "q=migraine") == ["Walking study"]
+    Trial.objects.filter(pk=trial.pk).update(registry_summary="", keywords=["headache"])
+    assert Trial.objects.search("migraine").count() == 0
+    assert Trial.objects.search("headache").count() == 1
+
+
+def test_linked_condition_names_are_searchable_and_follow_changes(db):
+    trial = make_trial("NCT00000041", headline="A study")
+    psoriasis = Condition.objects.create(name="Psoriasis")
+    trial.conditions.add(psoriasis)
+    assert list(Trial.objects.search("psoriasis")) == [trial]
+    psoriasis.name = "Eczema"
+    psoriasis.save()
+    assert list(Trial.objects.search("eczema")) == [trial]
+    assert list(Trial.objects.search("psoriasis")) == []
+    trial.conditions.clear()
+    assert list(Trial.objects.search("eczema")) == []
+    psoriasis.trials.add(trial)
+    assert list(Trial.objects.search("eczema")) == [trial]
+    psoriasis.trials.clear()
+    assert list(Trial.objects.search("eczema")) == []
+
+
+def test_drafts_are_never_found(client, db):
+    make_trial("NCT00000042", headline="Hidden asthma study", is_published=False)
+    assert titles(client, "q=asthma") == []
+
+
+def test_an_nct_id_goes_straight_to_the_trial(client, example_trial):
+    for q in ("NCT07509034", "nct07509034", "  Nct07509034 "):
+        response = client.get("/trials/", {"q": q})
+        assert response.status_code == 302
+        assert response["Location"] == "/trials/NCT07509034/"
+
+
+def test_an_unknown_nct_id_is_searched_and_found_empty(client, example_trial):
+    response = client.get("/trials/", {"q": "NCT99999999"})
+    assert response.status_code == 200
+    assert "No trials match this search" in response.content.decode()
+
+
+def test_a_draft_nct_id_does_not_redirect_the_public(client, example_trial):
+    example_trial.is_published = False
+    example_trial.save()
+    assert client.get("/trials/", {"q": "NCT07509034"}).status_code == 200
+
+
+def test_a_misspelled_condition_gets_a_did_you_mean(client, asthma_trials):
+    html = client.get("/trials/", {"q": "asthmaa"}).content.decode()
+    assert "Did you mean" in html
+    assert '<a href="?q=Asthma">Asthma</a>' in html
+    html = client.get("/trials/", {"q": "hart failur"}).content.decode()
+    assert '<a href="?q=Heart%20Failure">Heart Failure</a>' in html
+
+
+def test_no_did_you_mean_when_the_search_finds_trials(client, asthma_trials):
+    assert "Did you mean" not in client.get("/trials/", {"q": "asthma"}).content.decode()
+
+
+def test_the_sqlite_match_keeps_the_same_interface(db, settings, monkeypatch):
+    make_trial("NCT00000050", headline="Knee pain", conditions=["Osteoarthritis"])
+    make_trial("NCT00000051", headline="Hip pain")
+    monkeypatch.setattr("trials.search.is_postgresql", lambda: False)
+    found = Trial.objects.search("osteoarthritis pain")
+    assert [t.nct_id for t in found] == ["NCT00000050"]
+    assert [t.nct_id for t in Trial.objects.search('"pain" -knee')] == ["NCT00000051"]
+    assert list(Trial.objects.search("---")) == []
+
+
+@pytest.mark.parametrize("query", ["", "q=cancer", "zip=20892&distance=100", "sort=newest"])
+def test_list_queries_do_not_grow_with_page_size_or_sites(
+    client, db, query, django_assert_max_num_queries
+):
+    def add(start: int, count: int, sites: int):
+        for n in range(start, start + count):
+            make_trial(
+                f"NCT{n:08d}",
+                headline=f"Cancer study {n}",
+                conditions=["Cancer", f"Condition {n}"],
+                categories=["Solid tumors"],
+                sites=[site_at(BETHESDA, city=f"City {s}") for s in range(sites)],
+            )
+
+    add(100, 2, 1)
+    with django_assert_max_num_queries(6):
+        small = client.get(f"/trials/?{query}").content.decode()
+    assert small.count('class="trial-card"') == 2
+    add(200, 25, 30)
+    client.get("/robots.txt")
+    with django_assert_max_num_queries(6):
+        big = client.get(f"/trials/?{query}&page=1").content.decode()
+    assert big.count('class="trial-card"') == 20
+    assert Location.objects.count() == 2 + 25 * 30
