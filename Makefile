@@ -33,5 +33,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Search at registry scale: builds bench_search_<size> PostgreSQL databases (see
+# docs/search-performance.md). BENCH_SIZES=10000,100000 for a shorter run.
+BENCH_SIZES ?= 10000,100000,500000
+bench-search: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 CSRF_PLACEHOLDER = "csrf0placeholder0d41d8cd98f00b204e9800998ecf8427e"
+_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 60 * 60 * 24
 ALL_TRIALS = "token:trials"  # any published listing may change
 CATALOG = "token:catalog"  # condition and category names
@@ -81,14 +82,13 @@ def serve(
     if entry is not None and entry[0] == tokens:
         return _personalise(request, HttpResponse(entry[1]), entry[1])
     response = render({"csrf_token": CSRF_PLACEHOLDER})
-    if response.status_code != 200:
-        return _personalise(request, response, response.content.decode())
-    html = response.content.decode()
-    cache.set(key, (tokens, html), timeout=PAGE_TIMEOUT)
-    return _personalise(request, response, html)
+    if response.status_code == 200:
+        cache.set(key, (tokens, response.content), timeout=PAGE_TIMEOUT)
+    return _personalise(request, response, response.content)
 
 
-def _personalise(request: HttpRequest, response: HttpResponse, html: str) -> HttpResponse:
-    if CSRF_PLACEHOLDER in html:
-        response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+def _personalise(request: HttpRequest, response: HttpResponse, html: bytes) -> HttpResponse:
+    # Bytes throughout: a page with hundreds of sites is large, and a hit should not re-encode it.
+    if _PLACEHOLDER_BYTES in html:
+        response.content = html.replace(_PLACEHOLDER_BYTES, get_token(request).encode())
     return response

@@ -1,0 +1,448 @@
+# ruff: noqa: S603, S607, S608 - a developer tool: fixed commands, SQL built from our own names
+"""Build PostgreSQL databases of registry size and time the finding pages (`make bench-search`).
+
+How the data is made: the real ClinicalTrials.gov records in --records are loaded once (through
+trials.importer when it is available, else a small mapping of the same API v2 fields), then
+multiplied in SQL with INSERT … SELECT over generate_series: each copy gets a new NCT ID, a
+status drawn at random (weighted like the registry: mostly completed, a fifth recruiting),
+jittered dates, and its sites' coordinates moved by up to ±0.05° (about 3 miles). Copies keep
+their source's text, conditions, categories, sites and study-level contacts, so the search
+vector is copied too (the trigger is paused while copying).
+"""
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7")
+DEFAULT_RECORDS = Path(settings.BASE_DIR).parent / "shared" / "data" / "ctgov"
+KEYWORDS = ["diabetes", "breast cancer", "asthma", "hypertension", "depression", "hiv", "stroke"]
+ZIPS = ["10001", "60601", "94110", "77030", "02115", "20892", "98101", "33136"]
+STATUS_WEIGHTS = [
+    ("COMPLETED", 45),
+    ("RECRUITING", 20),
+    ("UNKNOWN", 12),
+    ("NOT_YET_RECRUITING", 6),
+    ("ACTIVE_NOT_RECRUITING", 6),
+    ("TERMINATED", 6),
+    ("WITHDRAWN", 3),
+    ("ENROLLING_BY_INVITATION", 2),
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Command(BaseCommand):
+    help = "Build bench_search_<size> databases and print search latency and throughput."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sizes", default="10000,100000,500000")
+        parser.add_argument("--records", default=str(DEFAULT_RECORDS))
+        parser.add_argument("--requests", type=int, default=40, help="Timed requests per page.")
+        parser.add_argument("--wrk-seconds", type=int, default=5)
+        parser.add_argument("--reuse", action="store_true", help="Keep an existing database.")
+        parser.add_argument("--measure", action="store_true", help=argparse_hidden())
+        parser.add_argument("--load-records", help=argparse_hidden())
+
+    def handle(self, *args, **options):
+        if options["measure"]:
+            return self.measure(options)
+        if options["load_records"]:
+            loaded = load_records(Path(options["load_records"]))
+            self.stdout.write(f"loaded {loaded} real records")
+            return None
+        # Production settings serve hashed static names: the manifest must exist.
+        collectstatic = [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"]
+        subprocess.run(collectstatic, check=True)
+        for size in [int(s) for s in options["sizes"].split(",") if s]:
+            name = f"bench_search_{size}"
+            env = {**os.environ, **bench_env(name)}
+            started = time.monotonic()
+            if not (options["reuse"] and database_exists(name)):
+                self.build(name, size, Path(options["records"]), env)
+            built = time.monotonic() - started
+            self.stdout.write(f"\n== {size:,} trials ({name}, built in {built:.0f} s) ==")
+            self.stdout.flush()
+            subprocess.run(
+                [sys.executable, "manage.py", "bench_search", "--measure"]
+                + ["--requests", str(options["requests"])],
+                env=env,
+                check=True,
+            )
+            self.throughput(env, options["wrk_seconds"])
+
+    # Building ---------------------------------------------------------------------------
+
+    def build(self, name: str, size: int, records: Path, env: dict) -> None:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        run = [sys.executable, "manage.py"]
+        subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
+        subprocess.run([*run, "bench_search", "--load-records", str(records)], env=env, check=True)
+        with psycopg.connect(f"{PG}/{name}", autocommit=True) as conn:
+            multiply(conn, size, self.stdout)
+
+    # Measuring (runs inside the bench database's settings) ------------------------------
+
+    def measure(self, options) -> None:
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client
+
+        from trials.models import Trial
+
+        rng = random.Random(4)
+        client = Client()
+        nct_ids = list(
+            Trial.objects.published().order_by("?").values_list("nct_id", flat=True)[:500]
+        )
+        n = options["requests"]
+        pages = {
+            "list page": lambda i: f"/trials/?page={1 + i % 5}",
+            "keyword search": lambda i: f"/trials/?q={KEYWORDS[i % len(KEYWORDS)]}",
+            "keyword + 2 filters": lambda i: (
+                f"/trials/?q={KEYWORDS[i % len(KEYWORDS)]}&status=recruiting&age={30 + i % 40}"
+            ),
+            "ZIP within 50 miles": lambda i: f"/trials/?zip={ZIPS[i % len(ZIPS)]}&distance=50",
+            "trial page": lambda i: f"/trials/{rng.choice(nct_ids)}/",
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM trials_location")
+            locations = cursor.fetchone()[0]
+        self.stdout.write(
+            f"{Trial.objects.count():,} trials, {locations:,} sites; {n} requests per page "
+            "through django.test.Client (cold: cache emptied before each; warm: repeated)"
+        )
+        self.stdout.write(
+            f"{'page':<22}{'cold p50':>10}{'cold p95':>10}{'warm p50':>10}{'warm p95':>10}"
+        )
+        for label, url in pages.items():
+            cold, warm = [], []
+            for i in range(n):
+                cache.clear()
+                path = url(i)
+                cold.append(timed(client, path))
+                warm.append(timed(client, path))
+            self.stdout.write(
+                f"{label:<22}"
+                + "".join(
+                    f"{percentile(values, p):>8.1f}ms" for values in (cold, warm) for p in (50, 95)
+                )
+            )
+        self.stdout.flush()
+
+    # Throughput --------------------------------------------------------------------------
+
+    def throughput(self, env: dict, seconds: int) -> None:
+        if not shutil.which("wrk"):
+            self.stdout.write("wrk is not installed (apt-get install -y wrk): no throughput run.")
+            return
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            nct_id, sites = conn.execute(
+                "SELECT t.nct_id, count(*) FROM trials_trial t JOIN trials_location l "
+                "ON l.trial_id = t.id WHERE t.is_published GROUP BY t.id "
+                "ORDER BY count(*) DESC LIMIT 1"
+            ).fetchone()
+        port = "8765"
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-w", "2"]
+            + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            env=env,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(f"{base}/robots.txt")
+            targets = {
+                "/robots.txt": "/robots.txt",
+                f"trial page ({sites} sites)": f"/trials/{nct_id}/",
+                "search (q=breast cancer)": "/trials/?q=breast+cancer&status=recruiting",
+            }
+            rps = {}
+            for label, path in targets.items():
+                subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
+                rps[label] = wrk(base + path, seconds)
+            robots = rps["/robots.txt"]
+            self.stdout.write(
+                f"gunicorn (2 workers) + wrk ({seconds} s, 2 threads, 8 connections):"
+            )
+            for label, value in rps.items():
+                self.stdout.write(
+                    f"  {label:<30}{value:>9.0f} req/s  {value / robots:.2f}× robots.txt"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def argparse_hidden():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def bench_env(name: str) -> dict:
+    return {
+        "DATABASE_URL": f"{PG}/{name}".replace("postgresql://", "postgres://"),
+        "CACHE_URL": REDIS,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
+        "LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    }
+
+
+def database_exists(name: str) -> bool:
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
+def timed(client, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code not in (200, 302):
+        raise CommandError(f"{path} answered {response.status_code}")
+    return elapsed
+
+
+def wait_for(url: str) -> None:
+    for _ in range(100):
+        if subprocess.run(["curl", "-sf", "-o", "/dev/null", url], check=False).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise CommandError(f"gunicorn did not answer {url}")
+
+
+def wrk(url: str, seconds: int) -> float:
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise CommandError(f"wrk printed no rate:\n{out}")
+
+
+def multiply(conn, size: int, out) -> None:
+    """Copy the loaded real trials until there are `size`, in SQL."""
+    (base,) = conn.execute("SELECT count(*) FROM trials_trial").fetchone()
+    if base == 0:
+        raise CommandError("No records were loaded.")
+    copies = max(0, size - base)
+    out.write(f"multiplying {base} real trials into {size:,} …")
+    out.flush()
+    columns = [
+        row[0]
+        for row in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'trials_trial' "
+            "AND column_name NOT IN ('id', 'nct_id', 'status', 'last_updated_at', "
+            "'first_submitted_on', 'first_seen_at') ORDER BY ordinal_position"
+        )
+    ]
+    statuses = (
+        "ARRAY["
+        + ",".join(f"'{status}'" for status, weight in STATUS_WEIGHTS for _ in range(weight))
+        + "]"
+    )
+    cols = ", ".join(columns)
+    src_cols = ", ".join(f"s.{c}" for c in columns)
+    conn.execute("ALTER TABLE trials_trial DISABLE TRIGGER trials_trial_search_vector_insert")
+    conn.execute(
+        "CREATE TEMP TABLE src AS "
+        "SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM trials_trial"
+    )
+    chunk = 50_000
+    done = 0
+    while done < copies:
+        n = min(chunk, copies - done)
+        conn.execute(
+            f"""
+            CREATE TEMP TABLE batch AS
+            SELECT g AS n, (SELECT id FROM src WHERE k = g % {base}) AS src_id
+            FROM generate_series({done}, {done + n - 1}) AS g;
+            INSERT INTO trials_trial (nct_id, status, last_updated_at, first_submitted_on,
+                                      first_seen_at, {cols})
+            SELECT 'NCT' || lpad((60000000 + b.n)::text, 8, '0'),
+                   ({statuses})[1 + floor(random() * 100)::int],
+                   s.last_updated_at - random() * interval '900 days',
+                   s.first_submitted_on - (random() * 2000)::int,
+                   s.first_seen_at - random() * interval '900 days',
+                   {src_cols}
+            FROM batch b JOIN trials_trial s ON s.id = b.src_id;
+            CREATE TEMP TABLE new_ids AS
+            SELECT t.id AS new_id, b.src_id FROM batch b
+            JOIN trials_trial t ON t.nct_id = 'NCT' || lpad((60000000 + b.n)::text, 8, '0');
+            INSERT INTO trials_location (trial_id, position, facility, city, state, postal_code,
+                                         country, status, latitude, longitude)
+            SELECT m.new_id, l.position, l.facility, l.city, l.state, l.postal_code, l.country,
+                   l.status,
+                   CASE WHEN l.latitude IS NULL THEN NULL
+                        ELSE greatest(-90, least(90, l.latitude + (random() - 0.5) * 0.1)) END,
+                   CASE WHEN l.longitude IS NULL THEN NULL
+                        ELSE greatest(-180, least(180, l.longitude + (random() - 0.5) * 0.1)) END
+            FROM new_ids m JOIN trials_location l ON l.trial_id = m.src_id;
+            INSERT INTO trials_contact (trial_id, location_id, position, role, name, phone,
+                                        phone_extension, email)
+            SELECT m.new_id, NULL, c.position, c.role, c.name, c.phone, c.phone_extension, c.email
+            FROM new_ids m JOIN trials_contact c ON c.trial_id = m.src_id AND c.location_id IS NULL;
+            INSERT INTO trials_trial_conditions (trial_id, condition_id)
+            SELECT m.new_id, c.condition_id FROM new_ids m
+            JOIN trials_trial_conditions c ON c.trial_id = m.src_id;
+            INSERT INTO trials_trial_categories (trial_id, conditioncategory_id)
+            SELECT m.new_id, c.conditioncategory_id FROM new_ids m
+            JOIN trials_trial_categories c ON c.trial_id = m.src_id;
+            DROP TABLE batch; DROP TABLE new_ids;
+            """
+        )
+        done += n
+        out.write(f"  {base + done:,} trials")
+        out.flush()
+    conn.execute("ALTER TABLE trials_trial ENABLE TRIGGER trials_trial_search_vector_insert")
+    conn.execute("VACUUM ANALYZE")
+
+
+def load_records(folder: Path) -> int:
+    """Load the real API v2 records: through the importer when there is one, else directly."""
+    paths = sorted(folder.glob("*.json"))
+    try:
+        from trials import importer
+    except ImportError:
+        importer = None
+    if importer is not None and hasattr(importer, "import_paths"):
+        importer.import_paths(paths)
+    else:
+        for path in paths:
+            load_record(json.loads(path.read_text()))
+    from trials.models import Trial
+
+    Trial.objects.update(is_published=True)
+    return Trial.objects.count()
+
+
+def _years(text: str | None) -> float | None:
+    if not text:
+        return None
+    number, _, unit = text.partition(" ")
+    per_year = {"year": 1, "month": 12, "week": 52, "day": 365, "hour": 8760, "minute": 525600}
+    try:
+        return float(number) / per_year.get(unit.lower().rstrip("s"), 1)
+    except ValueError:
+        return None
+
+
+def _date(struct: dict | None):
+    value = (struct or {}).get("date", "") if isinstance(struct, dict) else struct or ""
+    if len(value) == 7:
+        value += "-01"
+    return value or None
+
+
+def load_record(record: dict) -> None:
+    """The fields the finding pages use, from one API v2 record (a stand-in for the importer)."""
+    import datetime as dt
+
+    from trials.models import Condition, ConditionCategory, Contact, Location, Phase, Status, Trial
+
+    p = record["protocolSection"]
+    ident, status = p["identificationModule"], p.get("statusModule", {})
+    design, elig = p.get("designModule", {}), p.get("eligibilityModule", {})
+    derived = record.get("derivedSection", {}).get("conditionBrowseModule", {})
+    phases = design.get("phases") or []
+    minimum, maximum = _years(elig.get("minimumAge")), _years(elig.get("maximumAge"))
+    if minimum is not None and maximum is not None and minimum > maximum:
+        maximum = None
+    updated = _date(status.get("lastUpdatePostDateStruct"))
+    trial = Trial.objects.create(
+        nct_id=ident["nctId"],
+        is_published=True,
+        brief_title=ident.get("briefTitle", "")[:500],
+        official_title=ident.get("officialTitle", ""),
+        acronym=ident.get("acronym", "")[:100],
+        registry_summary=p.get("descriptionModule", {}).get("briefSummary", ""),
+        status=status.get("overallStatus")
+        if status.get("overallStatus") in Status.values
+        else "UNKNOWN",
+        phase="_".join(phases) if "_".join(phases) in Phase.values else "",
+        study_type=design.get("studyType", ""),
+        enrollment=design.get("enrollmentInfo", {}).get("count"),
+        sponsor=p.get("sponsorCollaboratorsModule", {})
+        .get("leadSponsor", {})
+        .get("name", "")[:300],
+        interventions=[
+            {
+                "type": i.get("type", ""),
+                "name": i.get("name", ""),
+                "description": i.get("description", ""),
+                "other_names": i.get("otherNames", []),
+            }
+            for i in p.get("armsInterventionsModule", {}).get("interventions", [])
+        ],
+        keywords=p.get("conditionsModule", {}).get("keywords", []),
+        registrant_conditions=p.get("conditionsModule", {}).get("conditions", []),
+        mesh_terms=[m["term"] for m in derived.get("meshes", []) + derived.get("ancestors", [])],
+        first_submitted_on=_date(status.get("studyFirstSubmitDate")),
+        last_update_posted_on=updated,
+        eligibility_criteria=elig.get("eligibilityCriteria", ""),
+        sex=elig.get("sex", "ALL") if elig.get("sex") in ("ALL", "FEMALE", "MALE") else "ALL",
+        minimum_age=elig.get("minimumAge", ""),
+        maximum_age=elig.get("maximumAge", ""),
+        minimum_age_years=minimum,
+        maximum_age_years=maximum,
+        healthy_volunteers=elig.get("healthyVolunteers"),
+        first_seen_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        last_updated_at=f"{updated}T00:00:00Z" if updated else None,
+    )
+    for mesh in derived.get("meshes", []):
+        condition, _ = Condition.objects.get_or_create(
+            name=mesh["term"][:255], defaults={"mesh_id": mesh.get("id", "")[:20]}
+        )
+        trial.conditions.add(condition)
+    for branch in derived.get("browseBranches", [])[:2]:
+        if branch.get("name") and branch["name"] != "All Conditions":
+            trial.categories.add(ConditionCategory.objects.get_or_create(name=branch["name"])[0])
+    contacts = p.get("contactsLocationsModule", {})
+    for n, c in enumerate(contacts.get("centralContacts", [])):
+        Contact.objects.create(
+            trial=trial,
+            position=n,
+            name=c.get("name", "")[:300],
+            phone=c.get("phone", "")[:100],
+            email=c.get("email", "")[:254],
+        )
+    for n, loc in enumerate(contacts.get("locations", [])):
+        geo = loc.get("geoPoint") or {}
+        site = Location.objects.create(
+            trial=trial,
+            position=n,
+            facility=loc.get("facility", "")[:500],
+            city=loc.get("city", "")[:200],
+            state=loc.get("state", "")[:200],
+            postal_code=loc.get("zip", "")[:40],
+            country=loc.get("country", "")[:100],
+            status=loc.get("status") if loc.get("status") in Status.values else "",
+            latitude=geo.get("lat"),
+            longitude=geo.get("lon"),
+        )
+        for m, c in enumerate(loc.get("contacts", [])):
+            Contact.objects.create(
+                trial=trial,
+                location=site,
+                position=m,
+                name=c.get("name", "")[:300],
+                phone=c.get("phone", "")[:100],
+                email=c.get("email", "")[:254],
+            )
