@@ -33,7 +33,9 @@ class SubscribeForm(forms.Form):
             category = category or trial.primary_category
         if category is not None:
             self.fields["category"].initial = category.slug
-            choices.append((self.FOLLOW_CATEGORY, f"When new studies for {category.name} are added"))
+            choices.append(
+                (self.FOLLOW_CATEGORY, f"When new studies for {category.name} are added")
+            )
         self.fields["follow"].choices = choices
         if choices:
             self.fields["follow"].initial = choices[0][0]
