@@ -447,3 +447,11 @@ class TrialVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trial.nct_id} version {self.number}"
+
+    def change_lines(self) -> list[str]:
+        """The changes in plain words, as the history page and update emails say them."""
+        from .changes import describe_all  # changes.py reads this module's choices
+
+        if self.kind == self.Kind.NEW:
+            return ["First seen on the registry"]
+        return describe_all(self.changes)
