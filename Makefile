@@ -25,6 +25,23 @@ test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(TEST_ENV) $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+# Browser checks: gunicorn with production settings, Chromium, axe-core, Lighthouse, vnu.
+# The server and the tests share CACHE_URL (a file cache unless one is set).
+E2E_ENV := $(TEST_ENV) CACHE_URL=$${CACHE_URL:-filecache:///tmp/trialfinder-e2e-cache}
+NPM_STAMP := node_modules/.package-lock.json
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+e2e: $(STAMP) $(NPM_STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(E2E_ENV) $(BIN)/python -m pytest -m e2e -p no:cacheprovider $(or $(PYTEST_ARGS),tests/e2e)
+
+# PNGs of every page type at phone and desktop width, for docs/screenshots/ and the README.
+screenshots: $(STAMP) $(NPM_STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(E2E_ENV) $(BIN)/python -m pytest tests/e2e/screenshots.py -p no:cacheprovider -q $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,115 @@
+"""Every page type of the site, in one list: each check and the screenshots run over it.
+
+Adding a page type is one line in PAGES. A page is a path (a function of the served data when
+it depends on it), or, for a page that only a form leads to, a Submission: the page the form
+is on and what to fill in. Both Playwright and Lighthouse (tests/e2e/lighthouse.mjs) read it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Page, Response
+
+from .site_data import SiteData
+
+PathSpec = str | Callable[[SiteData], str]
+
+
+def _resolve(path: PathSpec, data: SiteData) -> str:
+    return path(data) if callable(path) else path
+
+
+@dataclass(frozen=True)
+class Submission:
+    start: PathSpec
+    form: str  # CSS selector of the form
+    fill: dict[str, str] = field(default_factory=dict)  # field name -> value typed in
+    check: tuple[str, ...] = ()  # names of checkboxes to tick
+
+    def as_json(self, data: SiteData) -> dict:
+        return {
+            "start": _resolve(self.start, data),
+            "form": self.form,
+            "fill": self.fill,
+            "check": list(self.check),
+        }
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    path: PathSpec | None = None
+    submit: Submission | None = None
+    status: int = 200
+    # Lighthouse audits this page fails on purpose, each with the reason.
+    lighthouse_by_design: dict[str, str] = field(default_factory=dict)
+    printable: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+    def url(self, data: SiteData) -> str | None:
+        return _resolve(self.path, data) if self.path else None
+
+    def open(self, page: Page, data: SiteData) -> Response:
+        """Load the page in `page`; fails naming the page if it answers the wrong status."""
+        response = self._submit(page, data) if self.submit else page.goto(self.url(data))
+        assert response is not None, f"{self.name}: no response"
+        assert response.status == self.status, (
+            f"{self.name}: expected HTTP {self.status}, got {response.status} for {response.url}"
+        )
+        return response
+
+    def _submit(self, page: Page, data: SiteData) -> Response:
+        page.goto(_resolve(self.submit.start, data))
+        form = page.locator(self.submit.form)
+        for name, value in self.submit.fill.items():
+            form.locator(f'[name="{name}"]').fill(value)
+        for name in self.submit.check:
+            form.locator(f'[name="{name}"]').check()
+        with page.expect_navigation() as navigation:
+            form.locator('[type="submit"]').click()
+        return navigation.value
+
+
+def _demo(data: SiteData) -> str:
+    return f"/trials/{data.demo_nct_id}/"
+
+
+SIGN_UP = "#get-updates form"
+# Pages about one visitor's sign-up: kept out of search engines (robots.txt).
+PRIVATE = {"is-crawlable": "a visitor's own page is kept out of search engines"}
+
+PAGES = [
+    PageType("home", "/"),
+    PageType("trial-list", "/trials/"),
+    PageType("search-results", lambda d: f"/trials/?q={d.search_term.replace(' ', '+')}"),
+    PageType("search-no-results", "/trials/?q=zebrafish+hiccups"),
+    PageType("demo-trial", _demo, printable=True),
+    PageType("trial-100-sites", lambda d: f"/trials/{d.large_nct_id}/", printable=True),
+    PageType("condition-index", "/conditions/"),
+    PageType("category", lambda d: f"/conditions/{d.category_slug}/"),
+    PageType(
+        "sign-up-sent",
+        submit=Submission(_demo, SIGN_UP, {"email": "reader@example.com"}, ("consent",)),
+        lighthouse_by_design=PRIVATE,
+    ),
+    PageType(
+        "sign-up-errors",
+        submit=Submission(_demo, SIGN_UP, {"email": "not-an-address"}),
+        status=400,
+        lighthouse_by_design={
+            **PRIVATE,
+            "http-status-code": "a form with mistakes answers 400 Bad Request",
+        },
+    ),
+    PageType("terms", "/terms/"),
+    PageType("privacy", "/privacy/"),
+    PageType("disclaimer", "/disclaimer/"),
+    PageType(
+        "not-found",
+        "/trials/NCT00000000/",
+        status=404,
+        lighthouse_by_design={"http-status-code": "a missing page must answer 404"},
+    ),
+]
