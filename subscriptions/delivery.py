@@ -140,6 +140,7 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
     Raises SmtpUnavailable when the mail server cannot be reached (after recording the failure).
     """
     now = now or timezone.now()
+    failure: Exception | None = None
     with transaction.atomic():
         locked = Subscriber.objects.select_for_update(skip_locked=True)
         subscriber = locked.filter(pk=subscriber_id).first()
@@ -171,12 +172,16 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
                 last_error=f"{type(error).__name__}: {error}"[:500],
             )
             logger.warning("Digest to subscriber %s failed: %s", subscriber.pk, error)
-            if _is_connection_error(error):
-                raise SmtpUnavailable(str(error)) from error
-            return 0
-        Delivery.objects.filter(pk__in=ids).update(
-            sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-        )
+            failure = error
+        else:
+            Delivery.objects.filter(pk__in=ids).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+    # Raised only now, so that the failure recorded above is committed.
+    if failure is not None:
+        if _is_connection_error(failure):
+            raise SmtpUnavailable(str(failure)) from failure
+        return 0
     return len(ids)
 
 
@@ -205,15 +210,17 @@ def send_relay(message_id: int, connection, now: dt.datetime | None = None) -> b
                 last_error=f"{type(error).__name__}: {error}"[:500],
             )
             logger.warning("Message %s to a study team failed: %s", relay.pk, error)
-            if isinstance(error, OSError | smtplib.SMTPException) and _is_connection_error(error):
-                raise SmtpUnavailable(str(error)) from error
-            return False
-        RelayMessage.objects.filter(pk=relay.pk).update(
-            sent_at=timezone.now(),
-            recipient_email=study_email,
-            attempts=F("attempts") + 1,
-            last_error="",
-        )
+        else:
+            RelayMessage.objects.filter(pk=relay.pk).update(
+                sent_at=timezone.now(),
+                recipient_email=study_email,
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+    if error is not None:
+        if isinstance(error, OSError | smtplib.SMTPException) and _is_connection_error(error):
+            raise SmtpUnavailable(str(error)) from error
+        return False
     logger.info("Message %s passed on to the team of %s", relay.pk, relay.trial.nct_id)
     try:
         connection.send_messages([emails.relay_copy(relay)])
