@@ -4,6 +4,7 @@ Templates live in templates/subscriptions/emails/<name>_subject.txt, <name>.txt,
 Every link in them is absolute (SITE_URL), and every email links to the address's manage page.
 """
 
+import email.policy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,6 +27,18 @@ class DigestItem:
     categories: list[str]
 
 
+class AlertMessage(EmailMultiAlternatives):
+    """An email whose List-Unsubscribe URL reaches mail providers intact.
+
+    SMTP's policy folds header lines at 78 characters, and a URL longer than that would become
+    an RFC 2047 encoded word, which RFC 2369 headers must not contain and providers do not read.
+    RFC 5322 allows lines up to 998 characters, so headers are kept on one line up to that.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def _render(name: str, context: dict) -> tuple[str, str, str]:
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     subject = render_to_string(f"subscriptions/emails/{name}_subject.txt", context)
@@ -43,7 +56,7 @@ def _message(
     headers: dict | None = None,
 ) -> EmailMultiAlternatives:
     subject, text, html = _render(name, context)
-    message = EmailMultiAlternatives(
+    message = AlertMessage(
         subject,
         text,
         settings.DEFAULT_FROM_EMAIL,

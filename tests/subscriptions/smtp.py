@@ -28,6 +28,7 @@ class Recorder:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []
         self.hold_message_number: int | None = None
         self.holding = threading.Event()
         self.release = threading.Event()
@@ -45,6 +46,7 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.raw.append(envelope.original_content)
         self.messages.append(parsed)
         return "250 Message accepted for delivery"
 

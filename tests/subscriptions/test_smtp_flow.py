@@ -64,6 +64,8 @@ def test_sign_up_confirm_change_digest_and_one_click_unsubscribe(client, commit,
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     unsubscribe_url = digest["List-Unsubscribe"].strip("<>")
     assert unsubscribe_url.startswith(f"{SITE}/updates/unsubscribe/")
+    # On the wire the URL is plain, on one line: RFC 2369 headers cannot hold encoded words.
+    assert f"List-Unsubscribe: <{unsubscribe_url}>\r\n".encode() in smtp.recorder.raw[1]
 
     # The mail provider's one-click POST: no cookie, no CSRF token, no login.
     one_click = Client(enforce_csrf_checks=True).post(
