@@ -15,12 +15,16 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from tests.subscriptions.smtp import SmtpServer
+
 from .browser import BrowserSession
+from .pages import PAGES
 from .site_data import SiteData, build_site_data
 
 # Playwright's synchronous API runs an event loop in this thread; the ORM calls that the tests
@@ -92,8 +96,31 @@ def site_data(e2e_database, django_db_blocker) -> SiteData:
 
 
 @pytest.fixture(scope="session")
-def live_url(site_data, django_db_blocker, tmp_path_factory) -> Iterator[str]:
-    """The site's base URL, served as in production: gunicorn, DEBUG off, WhiteNoise."""
+def mailbox() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback: every email the site sends arrives here."""
+    with SmtpServer(port=_free_port()) as server:
+        yield server
+
+
+@contextmanager
+def _process(args: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
+    with log.open("w") as output:
+        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
+    """The site's base URL, run as in production: gunicorn (DEBUG off, WhiteNoise) and the
+    task worker that sends email, over the test database."""
     from django.db import connection
 
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
@@ -106,47 +133,31 @@ def live_url(site_data, django_db_blocker, tmp_path_factory) -> Iterator[str]:
     env = {
         **os.environ,
         "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "e2e-only-not-a-secret",
+        "SECRET_KEY": settings.SECRET_KEY,  # links signed here open there
         "SITE_URL": base,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CACHE_URL": cache_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "LOG_LEVEL": "WARNING",
     }
-    env.update(site_data.server_env)
-    log = (tmp_path_factory.mktemp("server") / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_until_up(base, server)
+    logs = tmp_path_factory.mktemp("logs")
+    bin_dir = Path(sys.executable).parent
+    web = [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    web += ["--workers", "2", "--threads", "2"]
+    worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"]
+    with (
+        _process(web, env, logs / "gunicorn.log") as server,
+        _process([*worker, "--no-reload"], env, logs / "worker.log"),
+    ):
+        _wait_until_up(base, server, logs / "gunicorn.log")
         yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
-def _wait_until_up(base: str, server: subprocess.Popen) -> None:
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}; see its log.")
+            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(f"{base}/robots.txt", timeout=2) as response:
                 if response.status == 200:
@@ -176,3 +187,32 @@ def orm(django_db_blocker):
     """Database access in a test; writes are committed, so the server sees them."""
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(site_data):
+    """Each test starts with the sign-up and contact limits unspent for this machine.
+
+    The suite submits the same forms from 127.0.0.1 many times an hour, more than the limits
+    allow one person; the limits themselves are tested in tests/subscriptions/.
+    """
+    from django.core.cache import cache
+
+    from subscriptions import ratelimit
+
+    limits = [
+        ratelimit.SIGNUP_PER_ADDRESS,
+        ratelimit.SIGNUP_PER_CLIENT,
+        ratelimit.CONTACT_PER_ADDRESS,
+        ratelimit.CONTACT_PER_CLIENT,
+    ]
+    addresses = {page.submit.fill.get("email", "") for page in PAGES if page.submit}
+    identities = ["127.0.0.1", *addresses]
+    window = {limit.name: int(time.time() // limit.seconds) for limit in limits}
+    cache.delete_many(
+        [
+            ratelimit._key(limit, identity, window[limit.name])
+            for limit in limits
+            for identity in identities
+        ]
+    )

@@ -40,7 +40,11 @@ function summary(lhr) {
           category: id,
           title: audit.title,
           score: audit.score,
-          items: items.slice(0, 10).map((item) => ({url: item.url, description: item.description})),
+          items: items.slice(0, 10).map((item) => ({
+            url: item.url || (item.sourceLocation && item.sourceLocation.url) || "",
+            source: item.source || "",
+            description: item.description || "",
+          })),
         });
       }
     }

@@ -77,8 +77,12 @@ def _demo(data: SiteData) -> str:
 
 
 SIGN_UP = "#get-updates form"
-# Pages about one visitor's sign-up: kept out of search engines (robots.txt).
+CONTACT = "#contact-study-team form"
+MESSAGE = {"name": "Ada Reader", "email": "ada@example.org", "message": "Is there a site near me?"}
+# A visitor's own pages (sign-ups, messages, secret links): `noindex`, and /updates/ is
+# disallowed in robots.txt.
 PRIVATE = {"is-crawlable": "a visitor's own page is kept out of search engines"}
+BAD_REQUEST = {"http-status-code": "a form with mistakes answers 400 Bad Request"}
 
 PAGES = [
     PageType("home", "/"),
@@ -87,22 +91,42 @@ PAGES = [
     PageType("search-no-results", "/trials/?q=zebrafish+hiccups"),
     PageType("demo-trial", _demo, printable=True),
     PageType("trial-100-sites", lambda d: f"/trials/{d.large_nct_id}/", printable=True),
+    PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
     PageType("category", lambda d: f"/conditions/{d.category_slug}/"),
     PageType(
         "sign-up-sent",
-        submit=Submission(_demo, SIGN_UP, {"email": "reader@example.com"}, ("consent",)),
+        submit=Submission(_demo, SIGN_UP, {"email": "new.reader@example.org"}, ("consent",)),
         lighthouse_by_design=PRIVATE,
     ),
     PageType(
         "sign-up-errors",
         submit=Submission(_demo, SIGN_UP, {"email": "not-an-address"}),
         status=400,
-        lighthouse_by_design={
-            **PRIVATE,
-            "http-status-code": "a form with mistakes answers 400 Bad Request",
-        },
+        lighthouse_by_design={**PRIVATE, **BAD_REQUEST},
     ),
+    PageType("sign-up-confirm", lambda d: d.confirm_path, lighthouse_by_design=PRIVATE),
+    PageType("manage-updates", lambda d: d.manage_path, lighthouse_by_design=PRIVATE),
+    PageType("unsubscribe", lambda d: d.unsubscribe_path, lighthouse_by_design=PRIVATE),
+    PageType(
+        "unsubscribed",
+        submit=Submission(lambda d: d.unsubscribe_path, "main form"),
+        lighthouse_by_design=PRIVATE,
+    ),
+    PageType(
+        "link-expired",
+        "/updates/confirm/no-longer-valid/",
+        status=404,
+        lighthouse_by_design={**PRIVATE, "http-status-code": "an unknown link answers 404"},
+    ),
+    PageType("contact-sent", submit=Submission(_demo, CONTACT, MESSAGE, ("consent",))),
+    PageType(
+        "contact-errors",
+        submit=Submission(_demo, CONTACT, {"email": "ada@"}),
+        status=400,
+        lighthouse_by_design={**PRIVATE, **BAD_REQUEST},
+    ),
+    PageType("contact-confirm", lambda d: d.contact_confirm_path, lighthouse_by_design=PRIVATE),
     PageType("terms", "/terms/"),
     PageType("privacy", "/privacy/"),
     PageType("disclaimer", "/disclaimer/"),

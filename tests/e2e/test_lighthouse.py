@@ -53,7 +53,8 @@ def _by_design(audit: dict, page_type, result: dict) -> bool:
         and page_type.status >= 400
         and bool(audit["items"])
         and all(
-            item["url"] == result["url"] and f"status of {page_type.status}" in item["description"]
+            item["url"] in (result["url"], "")
+            and f"status of {page_type.status}" in item["description"]
             for item in audit["items"]
         )
     )

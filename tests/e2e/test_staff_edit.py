@@ -1,0 +1,62 @@
+"""A staff member signs in to the admin, writes a trial's plain-language summary, and the public
+page shows it straight away (the cached page is replaced)."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from trials.models import Trial
+
+SUMMARY = "This study tests whether a daily pill can calm liver swelling caused by fat build-up."
+
+
+@pytest.fixture
+def editor(orm):
+    user = User.objects.create_user("editor", "editor@example.org", "a long editor password")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    yield user
+    user.delete()
+
+
+@pytest.fixture
+def large_trial(orm, site_data):
+    """The trial as it was; its text and version pin are put back after the test."""
+    trial = Trial.objects.get(nct_id=site_data.large_nct_id)
+    yield trial
+    trial.refresh_from_db()
+    trial.plain_summary = ""
+    trial.plain_language_version = None
+    trial.save()
+
+
+def test_an_editor_writes_a_summary_and_the_public_page_shows_it(
+    chromium, live_url, browser, editor, large_trial
+):
+    public = browser.new_page()
+    public.goto(large_trial.get_absolute_url())  # now cached
+    expect(public.locator("#summary + .note")).to_contain_text("registrant")
+
+    with chromium.context(live_url) as staff:
+        page = staff.new_page()
+        page.goto("/admin/")
+        page.get_by_label("Username").fill("editor")
+        page.get_by_label("Password").fill("a long editor password")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("link", name="Trials", exact=True).first.click()
+        page.get_by_role("searchbox").fill(large_trial.nct_id)
+        page.get_by_role("button", name="Search").click()
+        page.get_by_role("link", name=re.compile(large_trial.nct_id)).first.click()
+        page.get_by_label("Summary", exact=True).fill(SUMMARY)
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    public.reload()
+    summary = public.locator("section", has=public.get_by_role("heading", name="Summary"))
+    expect(summary).to_contain_text(SUMMARY)
+    expect(summary).not_to_contain_text("registrant")
+    large_trial.refresh_from_db()
+    assert large_trial.plain_summary == SUMMARY
