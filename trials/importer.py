@@ -51,6 +51,7 @@ BATCH_SIZE = 500
 API_PAGE_SIZE = 100
 API_TIMEOUT = 60
 API_ATTEMPTS = 3
+API_RETRY_PAUSE = 2.0  # seconds, growing with each attempt
 
 # Far beyond anything the registry allows (its longest free text, the detailed description,
 # is capped at 32,000 characters): a value this long is damaged data, not a long study.
@@ -227,7 +228,6 @@ def iter_api(
     base_url: str | None = None,
     page_size: int = API_PAGE_SIZE,
     opener: Callable[..., Any] = urllib.request.urlopen,
-    pause: float = 1.0,
 ) -> Iterator[Item]:
     """Every study the API v2 /studies endpoint returns for `query`, page by page.
 
@@ -252,7 +252,7 @@ def iter_api(
         url = f"{base}/studies?{urllib.parse.urlencode(page_params)}"
         source = f"API page {page}"
         try:
-            document = _fetch_json(url, opener, pause)
+            document = _fetch_json(url, opener)
         except RecordError as error:
             yield source, "", Failure(source, "", f"{error} ({url})")
             return
@@ -265,7 +265,7 @@ def iter_api(
             return
 
 
-def _fetch_json(url: str, opener, pause: float) -> Any:
+def _fetch_json(url: str, opener) -> Any:
     request = urllib.request.Request(  # noqa: S310 - the base URL is a setting, not input
         url, headers={"Accept": "application/json", "User-Agent": "trialfinder-import"}
     )
@@ -285,7 +285,7 @@ def _fetch_json(url: str, opener, pause: float) -> Any:
             last = "the registry's answer is not JSON"
             break
         if attempt < API_ATTEMPTS:
-            time.sleep(pause * attempt)
+            time.sleep(API_RETRY_PAUSE * attempt)
     raise RecordError(last)
 
 
