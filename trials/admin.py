@@ -82,13 +82,7 @@ class TrialVersionInline(admin.TabularInline):
 
 
 def version_in_words(version: TrialVersion) -> str:
-    if version.kind == TrialVersion.Kind.NEW:
-        return "First seen"
-    try:
-        from .changes import describe_changes
-    except ImportError:  # pragma: no cover - the wording module ships with the importer
-        return f"{len(version.changes)} field(s) changed"
-    return "; ".join(describe_changes(version.changes)) or "No visible change"
+    return "; ".join(version.change_lines()) or "No visible change"
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
