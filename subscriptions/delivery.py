@@ -146,8 +146,10 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
         subscriber = locked.filter(pk=subscriber_id).first()
         if subscriber is None:  # another worker is sending it, or the address was deleted
             return 0
+        # Everything pending for the address goes together, also news still waiting for a
+        # retry: one digest, not one now and another when the retry comes due.
         due = (
-            Delivery.objects.due(now)
+            Delivery.objects.pending()
             .filter(subscription__subscriber=subscriber)
             .exclude(subscription__confirmed_at=None)
             .select_related("version__trial", "subscription__category")

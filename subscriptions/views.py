@@ -76,13 +76,6 @@ def _about(subscription: Subscription) -> str:
     return f"when new studies for {subscription.category.name} are added"
 
 
-def _get_subscriber(token: str) -> Subscriber:
-    subscriber = Subscriber.from_manage_token(token)
-    if subscriber is None:
-        raise Http404("This link is not valid.")
-    return subscriber
-
-
 @require_http_methods(["GET", "POST"])
 def manage(request, token: str):
     subscriber = Subscriber.from_manage_token(token)
@@ -136,7 +129,9 @@ def _manage_action(request, subscriber: Subscriber, token: str):
 
 @require_GET
 def export(request, token: str):
-    subscriber = _get_subscriber(token)
+    subscriber = Subscriber.from_manage_token(token)
+    if subscriber is None:
+        return _invalid_link(request, "manage")
     body = json.dumps(subscriber.export(), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-email-updates.json"'

@@ -45,6 +45,7 @@ from .models import (
     Trial,
     TrialVersion,
 )
+from .signals import versions_recorded
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 BATCH_SIZE = 500
@@ -979,6 +980,8 @@ def import_items(
             run.process(batch)
             batch = []
     run.process(batch)
+    if run.counts.created or run.counts.updated:
+        versions_recorded.send(sender=Trial, counts=run.counts)
     return run.counts
 
 

@@ -212,3 +212,18 @@ def test_the_form_on_a_cached_trial_page_carries_each_visitors_own_csrf_token(tr
     response = visitor.post(reverse("subscriptions:contact", args=[trial.nct_id]), data)
     assert response.status_code == 200
     assert RelayMessage.objects.count() == 1
+
+
+def test_an_expired_message_link_sends_nothing(client, commit, trial):
+    import datetime as dt
+
+    import time_machine
+
+    write(client, commit, trial)
+    path = reverse("subscriptions:contact-confirm", args=[RelayMessage.objects.get().confirm_token])
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=3, minutes=1)):
+        response = client.post(path)
+    assert response.status_code == 404
+    assert RelayMessage.objects.get().confirmed_at is None
+    delivery.run()
+    assert len(mail.outbox) == 1

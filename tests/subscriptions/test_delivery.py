@@ -291,3 +291,19 @@ def test_the_digest_is_readable_on_a_phone_and_by_a_screen_reader(trial):
     assert "<ul" in html and "<li>" in html
     assert "<table" not in html  # no layout tables: content reflows on a narrow screen
     assert "font-size:18px" in html
+
+
+def test_news_waiting_for_a_retry_goes_out_with_newer_news_in_one_digest(trial):
+    subscription = follow("ada@example.org", trial=trial, at=hours_ago(2))
+    waiting = Delivery.objects.create(
+        subscription=subscription,
+        version=add_version(trial),
+        attempts=1,
+        next_attempt_at=timezone.now() + dt.timedelta(minutes=5),
+    )
+    add_version(trial, changes=[{"field": "phase", "old": "PHASE1", "new": "PHASE2"}])
+    delivery.run()
+    [message] = mail.outbox
+    assert "Status changed" in message.body and "Phase changed" in message.body
+    waiting.refresh_from_db()
+    assert waiting.sent_at is not None
