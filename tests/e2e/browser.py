@@ -59,10 +59,13 @@ class Problems:
         page.on("console", on_console)
         page.on("pageerror", lambda error: self.console.append(f"page error: {error}"))
         page.on("response", on_response)
-        page.on(
-            "requestfailed",
-            lambda request: self.failed_requests.append(f"{request.failure} for {request.url}"),
-        )
+
+        def on_request_failed(request):
+            # Aborted: the browser left the page (a form was sent) before this one finished.
+            if request.failure != "net::ERR_ABORTED":
+                self.failed_requests.append(f"{request.failure} for {request.url}")
+
+        page.on("requestfailed", on_request_failed)
 
 
 def csp_violations(page: Page) -> list[str]:

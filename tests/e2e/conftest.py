@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,6 +48,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def e2e_database(django_db_blocker, tmp_path_factory) -> Iterator[None]:
     """A database of its own, made afresh and migrated, dropped at the end."""
+    from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
     db = settings.DATABASES["default"]
@@ -62,7 +62,21 @@ def e2e_database(django_db_blocker, tmp_path_factory) -> Iterator[None]:
         created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     yield
     with django_db_blocker.unblock():
+        connections.close_all()
+        if connections["default"].vendor == "postgresql":
+            _disconnect_others(connections["default"])
         teardown_databases(created, verbosity=0)
+
+
+def _disconnect_others(connection) -> None:
+    """End sessions left on the test database (one opened where Playwright's greenlet ran an
+    ORM call), so it can be dropped."""
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [connection.settings_dict["NAME"]],
+        )
 
 
 def _database_url(db: dict) -> str:
@@ -162,7 +176,7 @@ def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
             with urllib.request.urlopen(f"{base}/robots.txt", timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset or timed out while it starts
             time.sleep(0.2)
     raise RuntimeError("The test server did not answer within 30 s.")
 
@@ -187,6 +201,11 @@ def orm(django_db_blocker):
     """Database access in a test; writes are committed, so the server sees them."""
     with django_db_blocker.unblock():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords():
+    """Passwords keep the production hashers here: the server checks the ones tests set."""
 
 
 @pytest.fixture(autouse=True)
