@@ -72,6 +72,17 @@ class PageType:
         return navigation.value
 
 
+def selected_pages(request, test_name: str) -> list[PageType]:
+    """The page types this run checks with `test_name` (all of them unless -k narrows it), for
+    the checks that measure every page in one batch."""
+    chosen = {
+        item.callspec.params["page_type"].name
+        for item in request.session.items
+        if item.originalname == test_name
+    }
+    return [page_type for page_type in PAGES if page_type.name in chosen]
+
+
 def _demo(data: SiteData) -> str:
     return f"/trials/{data.demo_nct_id}/"
 

@@ -8,16 +8,16 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from .pages import PAGES
+from .pages import PAGES, selected_pages
 
 RUNNER = settings.BASE_DIR / "tests" / "e2e" / "lighthouse.mjs"
 REQUIRED = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
 
 
 @pytest.fixture(scope="session")
-def lighthouse_results(live_url, site_data, tmp_path_factory) -> dict:
+def lighthouse_results(request, live_url, site_data, tmp_path_factory) -> dict:
     specs = []
-    for page_type in PAGES:
+    for page_type in selected_pages(request, "test_lighthouse_scores"):
         spec = {"name": page_type.name}
         if page_type.submit:
             spec["submit"] = page_type.submit.as_json(site_data)
