@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from trials import importer
 from trials.models import Trial
@@ -206,3 +207,25 @@ def test_api_unreachable_is_reported(settings, monkeypatch):
     assert status == 1
     assert "the registry could not be reached" in err
     assert out.strip() == "imported: 0 created, 0 updated, 0 unchanged, 1 failed"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="worker processes need a database server"
+)
+def test_workers_share_the_records_and_keep_each_trials_states_in_order(tmp_path):
+    first, second = record("NCT05993949"), record("NCT05993949")
+    second["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    lines = [json.dumps(record(n)) for n in ("NCT03908762", "NCT05878938", "NCT05869903")]
+    lines += [json.dumps(first), "{broken", json.dumps(second)]
+    (tmp_path / "studies.jsonl").write_text("\n".join(lines) + "\n")
+    status, out, err = run("--workers", "2", str(tmp_path / "studies.jsonl"))
+    assert status == 1
+    assert out.strip() == "imported: 4 created, 1 updated, 0 unchanged, 1 failed"
+    assert "line 5: invalid JSON" in err
+    trial = Trial.objects.get(nct_id="NCT05993949")
+    assert (trial.status, trial.update_count) == ("COMPLETED", 1)
+    del lines[3:5]  # the latest state of each trial only
+    (tmp_path / "studies.jsonl").write_text("\n".join(lines) + "\n")
+    status, out, _ = run("--workers", "2", str(tmp_path / "studies.jsonl"))
+    assert (status, out.strip()) == (0, "imported: 0 created, 0 updated, 4 unchanged, 0 failed")
