@@ -209,7 +209,7 @@ def test_api_unreachable_is_reported(settings, monkeypatch):
     assert out.strip() == "imported: 0 created, 0 updated, 0 unchanged, 1 failed"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="worker processes need a database server"
 )

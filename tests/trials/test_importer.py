@@ -481,7 +481,7 @@ def test_a_batch_that_fails_is_stored_again_one_record_at_a_time(tmp_path, monke
 # Two importers at once --------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_importers_of_the_same_records_never_duplicate_a_trial():
     base = record("NCT03908762")
@@ -512,7 +512,7 @@ def test_two_importers_of_the_same_records_never_duplicate_a_trial():
     assert all(c.failed == 0 for c in results)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_importers_storing_the_same_change_record_it_once():
     first = record("NCT03908762")
