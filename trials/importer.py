@@ -1,13 +1,19 @@
 """Import ClinicalTrials.gov API v2 study records, and record every change to them.
 
-One record at a time: read it (`iter_path`, `iter_api`), map it to our facts (`map_study`), then
-store it (`store`) in its own transaction. Records whose mapped content hashes the same as what
-is stored are skipped before any write, so an unchanged re-import only reads. A new trial gets
-version 1 (“NEW”); a registry change gets the next version (“CHANGED”) holding the field-level
-diff of the two snapshots (see trials/changes.py). Versions are the durable record of what
-changed: the history page, the feeds and the update emails read them after the import is done.
+Records are read (`iter_path`, `iter_api`), mapped to our facts (`map_study`) and stored
+(`import_items`, `store`), a batch at a time:
 
-Editorial fields (headline, plain-language text, publication) are never written by an update.
+- A record whose bytes hash the same as those last stored for its trial is skipped unread, and
+  one whose mapped facts hash the same as what is stored writes nothing: rerunning an import
+  only reads.
+- A new trial gets version 1 (“NEW”). New trials are inserted a hundred to a transaction; if
+  that transaction fails, it is rolled back whole and its records are stored one by one.
+- A changed trial is stored in a transaction of its own, under a row lock, and gets the next
+  version (“CHANGED”) holding the field-level diff of the two snapshots (trials/changes.py).
+
+Versions are the durable record of what changed: the history page, the feeds and the update
+emails read them after the import is done. Editorial fields (headline, plain-language text,
+publication) are never written by an update.
 """
 
 import dataclasses
@@ -98,10 +104,6 @@ class Counts:
     @property
     def failed(self) -> int:
         return len(self.failures)
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.failed
 
     def __str__(self) -> str:
         return (
@@ -1053,6 +1055,7 @@ class _Run:
                 counted.add(nct_id)
                 items = parse(source, position, payload.data)
             else:
+                counted.add(_nct_id_of(payload))
                 items = [(source, position, payload)]
             studies += self.map(items, digest if isinstance(payload, Raw) else None)
         stored.update(_stored_hashes({s.nct_id for _, _, s in studies} - stored.keys()))
