@@ -100,15 +100,26 @@ class Command(BaseCommand):
                             "TRUNCATE trials_trial, trials_condition, trials_conditioncategory "
                             "CASCADE"
                         )
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _cpu_seconds()
                 counts = importer.import_paths([path], workers=processes)
-                elapsed = time.perf_counter() - started
+                elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
                 if counts.failed or getattr(counts, expected) != count:
                     raise CommandError(f"{label}: {counts}")
                 self.stdout.write(
-                    f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s)"
+                    f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s; "
+                    f"importer processes used {cpu:.1f} s of CPU)"
                 )
                 self.stdout.flush()
         self.stdout.write(
-            f"  stored: {Trial.objects.count():,} trials, {Location.objects.count():,} sites"
+            f"  stored: {Trial.objects.count():,} trials, {Location.objects.count():,} sites; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the worker processes it has waited for."""
+    import resource
+
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + workers.ru_utime + workers.ru_stime
