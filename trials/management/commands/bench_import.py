@@ -100,20 +100,39 @@ class Command(BaseCommand):
                             "TRUNCATE trials_trial, trials_condition, trials_conditioncategory "
                             "CASCADE"
                         )
+                database = _backend_cpu_seconds() if processes == 1 else None
                 started, cpu = time.perf_counter(), _cpu_seconds()
                 counts = importer.import_paths([path], workers=processes)
                 elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
                 if counts.failed or getattr(counts, expected) != count:
                     raise CommandError(f"{label}: {counts}")
-                self.stdout.write(
-                    f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s; "
-                    f"importer processes used {cpu:.1f} s of CPU)"
+                line = (
+                    f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s; CPU: "
+                    f"importer {cpu * 1000 / count:.2f} ms a record"
                 )
+                after = _backend_cpu_seconds() if database is not None else None
+                if database is not None and after is not None:
+                    line += f", PostgreSQL {(after - database) * 1000 / count:.2f} ms a record"
+                self.stdout.write(line + ")")
                 self.stdout.flush()
         self.stdout.write(
             f"  stored: {Trial.objects.count():,} trials, {Location.objects.count():,} sites; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
+
+
+def _backend_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend, when the server runs on this machine."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu_seconds() -> float:
