@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import multiprocessing
 import re
@@ -150,7 +151,11 @@ def iter_path(path: str | Path, stdin=None) -> Iterator[Item]:
     """The studies in a file, a directory (every *.json below it) or `-` (standard input)."""
     if str(path) == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from _iter_file("standard input", stream.read())
+        first = stream.readline()
+        if _is_json(first):  # JSON Lines: read as it comes, however long
+            yield from _iter_lines("standard input", itertools.chain([first], stream))
+        else:
+            yield from _iter_file("standard input", first + stream.read())
         return
     path = Path(path)
     if path.is_dir():
@@ -170,6 +175,14 @@ def iter_path(path: str | Path, stdin=None) -> Iterator[Item]:
         yield str(path), "", Failure(str(path), "", f"cannot be read ({error.strerror})")
         return
     yield from _iter_file(str(path), data)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return bool(line.strip())
 
 
 def _iter_file(source: str, data: bytes) -> Iterator[Item]:

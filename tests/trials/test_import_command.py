@@ -73,6 +73,15 @@ def test_it_imports_json_lines_and_standard_input(tmp_path, monkeypatch):
     assert Trial.objects.count() == 3
 
 
+def test_standard_input_takes_json_lines_and_pretty_printed_responses(monkeypatch):
+    lines = "\n".join(json.dumps(record(n)) for n in ("NCT03908762", "NCT05993949"))
+    status, out, _ = run("-", stdin=f"{lines}\n{{bad\n".encode(), monkeypatch=monkeypatch)
+    assert (status, out.strip()) == (1, "imported: 2 created, 0 updated, 0 unchanged, 1 failed")
+    response = json.dumps({"studies": [record("NCT05878938")]}, indent=2).encode()
+    status, out, _ = run("-", stdin=response, monkeypatch=monkeypatch)
+    assert (status, out.strip()) == (0, "imported: 1 created, 0 updated, 0 unchanged, 0 failed")
+
+
 def test_json_lines_in_a_json_file_are_read_line_by_line(tmp_path):
     lines = "\n".join(json.dumps(record(n)) for n in ("NCT03908762", "NCT05993949"))
     (tmp_path / "studies.json").write_text(lines)
