@@ -1004,9 +1004,11 @@ def import_items(
     draft: bool = False,
     seen_at: dt.datetime | None = None,
     on_failure: Callable[[Failure], None] | None = None,
-    batch_size: int = BATCH_SIZE,
+    on_progress: Callable[[Counts], None] | None = None,
+    batch_size: int | None = None,
 ) -> Counts:
     """Store every item read from a source, a batch at a time (see `_Run.process`)."""
+    batch_size = batch_size or BATCH_SIZE
     run = _Run(draft=draft, seen_at=seen_at, on_failure=on_failure)
     batch: list[Item] = []
     for item in items:
@@ -1014,6 +1016,8 @@ def import_items(
         if len(batch) >= batch_size:
             run.process(batch)
             batch = []
+            if on_progress:
+                on_progress(run.counts)
     run.process(batch)
     return run.counts
 
@@ -1155,13 +1159,17 @@ def import_paths(
     on_failure: Callable[[Failure], None] | None = None,
     stdin=None,
     workers: int = 1,
+    on_progress: Callable[[Counts], None] | None = None,
 ) -> Counts:
-    """Import every study in `paths` (files, directories, search responses, JSON Lines, `-`)."""
+    """Import every study in `paths` (files, directories, search responses, JSON Lines, `-`).
+
+    `on_progress` gets the counts so far after each batch (with one worker).
+    """
     items = (item for path in paths for item in iter_path(path, stdin=stdin))
     options = {"draft": draft, "seen_at": seen_at, "on_failure": on_failure}
     if workers > 1:
         return import_in_parallel(items, workers=workers, **options)
-    return import_items(items, **options)
+    return import_items(items, on_progress=on_progress, **options)
 
 
 def import_in_parallel(
@@ -1253,8 +1261,9 @@ def import_api(
     draft: bool = False,
     base_url: str | None = None,
     on_failure: Callable[[Failure], None] | None = None,
+    on_progress: Callable[[Counts], None] | None = None,
     opener: Callable[..., Any] = urllib.request.urlopen,
 ) -> Counts:
     """Import every study the live API returns for `query` (see iter_api)."""
     items = iter_api(query, base_url=base_url, opener=opener)
-    return import_items(items, draft=draft, on_failure=on_failure)
+    return import_items(items, draft=draft, on_failure=on_failure, on_progress=on_progress)

@@ -105,6 +105,15 @@ def test_failures_are_reported_and_the_exit_status_is_not_zero(tmp_path):
     assert Trial.objects.get().nct_id == "NCT03908762"
 
 
+def test_verbose_runs_report_progress_after_each_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 1)
+    status, out, err = run(
+        "-v", "2", str(REAL / "NCT03908762.json"), str(REAL / "NCT05993949.json")
+    )
+    assert err.splitlines()[0] == "so far: 1 created, 0 updated, 0 unchanged, 0 failed"
+    assert out.strip() == "imported: 2 created, 0 updated, 0 unchanged, 0 failed"
+
+
 def test_draft_imports_new_trials_as_drafts(client):
     status, _, _ = run("--draft", str(REAL / "NCT03908762.json"))
     assert status == 0

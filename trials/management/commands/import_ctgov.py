@@ -41,16 +41,28 @@ class Command(BaseCommand):
         def report(failure: importer.Failure) -> None:
             self.stderr.write(f"failed: {failure}")
 
+        def progress(counts: importer.Counts) -> None:
+            self.stderr.write(f"so far: {counts}".replace("imported: ", ""))
+
+        progress_to = progress if verbosity > 1 else None
+
         counts = importer.Counts()
         if paths:
             counts = importer.import_paths(
-                paths, draft=draft, on_failure=report, stdin=sys.stdin.buffer, workers=workers
+                paths,
+                draft=draft,
+                on_failure=report,
+                on_progress=progress_to,
+                stdin=sys.stdin.buffer,
+                workers=workers,
             )
         if api:
             if verbosity > 1:
                 self.stderr.write(f"reading {settings.CTGOV_API_URL}/studies?{api}")
             try:
-                from_api = importer.import_api(api, draft=draft, on_failure=report)
+                from_api = importer.import_api(
+                    api, draft=draft, on_failure=report, on_progress=progress_to
+                )
             except ValueError as error:
                 raise CommandError(str(error)) from None
             counts = _add(counts, from_api)
