@@ -19,6 +19,7 @@ tree numbers, so the groups are found by name:
   descendants carry the meaning.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -328,10 +329,12 @@ GENERAL_CANCER_TERMS = {
 NOT_SOLID_TERMS = GENERAL_CANCER_TERMS | BLOOD_CANCER_TERMS | {"Neoplastic Processes"}
 
 
+@functools.cache
 def is_blood_cancer(term: str) -> bool:
     return term in BLOOD_CANCER_TERMS or bool(_BLOOD_CANCER_WORDS.search(term))
 
 
+@functools.cache
 def is_solid_tumor(term: str) -> bool:
     if term in NOT_SOLID_TERMS or is_blood_cancer(term):
         return False

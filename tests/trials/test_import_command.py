@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from trials import importer
 from trials.models import Trial
@@ -72,6 +73,15 @@ def test_it_imports_json_lines_and_standard_input(tmp_path, monkeypatch):
     assert Trial.objects.count() == 3
 
 
+def test_standard_input_takes_json_lines_and_pretty_printed_responses(monkeypatch):
+    lines = "\n".join(json.dumps(record(n)) for n in ("NCT03908762", "NCT05993949"))
+    status, out, _ = run("-", stdin=f"{lines}\n{{bad\n".encode(), monkeypatch=monkeypatch)
+    assert (status, out.strip()) == (1, "imported: 2 created, 0 updated, 0 unchanged, 1 failed")
+    response = json.dumps({"studies": [record("NCT05878938")]}, indent=2).encode()
+    status, out, _ = run("-", stdin=response, monkeypatch=monkeypatch)
+    assert (status, out.strip()) == (0, "imported: 1 created, 0 updated, 0 unchanged, 0 failed")
+
+
 def test_json_lines_in_a_json_file_are_read_line_by_line(tmp_path):
     lines = "\n".join(json.dumps(record(n)) for n in ("NCT03908762", "NCT05993949"))
     (tmp_path / "studies.json").write_text(lines)
@@ -93,6 +103,15 @@ def test_failures_are_reported_and_the_exit_status_is_not_zero(tmp_path):
         "startDateStruct.date “2023-13-01” is not a real date"
     )
     assert Trial.objects.get().nct_id == "NCT03908762"
+
+
+def test_verbose_runs_report_progress_after_each_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 1)
+    status, out, err = run(
+        "-v", "2", str(REAL / "NCT03908762.json"), str(REAL / "NCT05993949.json")
+    )
+    assert err.splitlines()[0] == "so far: 1 created, 0 updated, 0 unchanged, 0 failed"
+    assert out.strip() == "imported: 2 created, 0 updated, 0 unchanged, 0 failed"
 
 
 def test_draft_imports_new_trials_as_drafts(client):
@@ -206,3 +225,25 @@ def test_api_unreachable_is_reported(settings, monkeypatch):
     assert status == 1
     assert "the registry could not be reached" in err
     assert out.strip() == "imported: 0 created, 0 updated, 0 unchanged, 1 failed"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="worker processes need a database server"
+)
+def test_workers_share_the_records_and_keep_each_trials_states_in_order(tmp_path):
+    first, second = record("NCT05993949"), record("NCT05993949")
+    second["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    lines = [json.dumps(record(n)) for n in ("NCT03908762", "NCT05878938", "NCT05869903")]
+    lines += [json.dumps(first), "{broken", json.dumps(second)]
+    (tmp_path / "studies.jsonl").write_text("\n".join(lines) + "\n")
+    status, out, err = run("--workers", "2", str(tmp_path / "studies.jsonl"))
+    assert status == 1
+    assert out.strip() == "imported: 4 created, 1 updated, 0 unchanged, 1 failed"
+    assert "line 5: invalid JSON" in err
+    trial = Trial.objects.get(nct_id="NCT05993949")
+    assert (trial.status, trial.update_count) == ("COMPLETED", 1)
+    del lines[3:5]  # the latest state of each trial only
+    (tmp_path / "studies.jsonl").write_text("\n".join(lines) + "\n")
+    status, out, _ = run("--workers", "2", str(tmp_path / "studies.jsonl"))
+    assert (status, out.strip()) == (0, "imported: 0 created, 0 updated, 4 unchanged, 0 failed")

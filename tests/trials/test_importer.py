@@ -87,6 +87,22 @@ def test_it_maps_acronym_keywords_collaborators_officials_and_estimates():
     assert stanford.maximum_age == "" and stanford.maximum_age_years is None
 
 
+def test_it_keeps_the_registrants_summary_and_description_as_written():
+    importer.import_paths([REAL / "NCT04040387.json"])
+    trial = Trial.objects.get()
+    assert trial.detailed_description.startswith("Nightmares are a common problem affecting 2-8%")
+    source = record("NCT04040387")["protocolSection"]["descriptionModule"]
+    assert trial.registry_summary == source["briefSummary"].strip()
+    assert trial.status == "ENROLLING_BY_INVITATION"
+
+
+def test_a_new_trial_is_published_with_the_registrants_summary_labelled(client):
+    importer.import_paths([REAL / "NCT04040387.json"])
+    html = client.get("/trials/NCT04040387/").content.decode()
+    assert "In the words of the trial’s registrant" in html
+    assert '<blockquote class="registrant-words">' in html
+
+
 def test_it_keeps_registrant_terms_exactly_and_in_order_beside_the_mesh_conditions():
     importer.import_paths([REAL / "NCT05869903.json"])
     trial = Trial.objects.get(nct_id="NCT05869903")
@@ -481,7 +497,7 @@ def test_a_batch_that_fails_is_stored_again_one_record_at_a_time(tmp_path, monke
 # Two importers at once --------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_importers_of_the_same_records_never_duplicate_a_trial():
     base = record("NCT03908762")
@@ -512,7 +528,7 @@ def test_two_importers_of_the_same_records_never_duplicate_a_trial():
     assert all(c.failed == 0 for c in results)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_importers_storing_the_same_change_record_it_once():
     first = record("NCT03908762")

@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from trials import importer, pagecache
 from trials.models import Trial
@@ -52,6 +52,8 @@ class Command(BaseCommand):
         real = sorted((FIXTURES / "ctgov").glob("NCT*.json"))
         counts = importer.import_paths(real)
         self.stdout.write(f"real records: {counts}")
+        if counts.failures:
+            raise CommandError(f"demo record {counts.failures[0]}")
         demo = self.load_example()
         self.stdout.write(f"{DEMO_NCT_ID}: {demo}")
 
@@ -65,7 +67,7 @@ class Command(BaseCommand):
         for path, seen_at in DEMO_VERSIONS[seen or 0 :]:
             counts = importer.import_paths([path], seen_at=seen_at)
             if counts.failures:
-                raise RuntimeError(f"demo record {path.name}: {counts.failures[0]}")
+                raise CommandError(f"demo record {path.name}: {counts.failures[0]}")
         # Only a trial nobody has written about yet gets the demo text.
         unwritten = Trial.objects.filter(nct_id=DEMO_NCT_ID, headline="")
         written = unwritten.exists() and unwritten.update(
@@ -73,7 +75,7 @@ class Command(BaseCommand):
         )
         if written:
             pagecache.forget_trial(DEMO_NCT_ID)
-        added = len(DEMO_VERSIONS) - (seen or 0)
+        added = max(0, len(DEMO_VERSIONS) - (seen or 0))
         if not added and not written:
             return "already loaded"
         return f"{added} registry version(s) added" + (
