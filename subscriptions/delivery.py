@@ -257,6 +257,12 @@ def run(now: dt.datetime | None = None) -> RunResult:
     result = RunResult(queued=queue_news(now))
     connection = mail.mailers.default
     try:
+        # One SMTP session for the whole run. If the server cannot be reached, each send tries
+        # to connect again, fails, and records the failure for its news.
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Mail server unavailable at the start of a sending run: %s", error)
+    try:
         relays = RelayMessage.objects.due(now).order_by("pk").values_list("pk", flat=True)
         for message_id in list(relays):
             if send_relay(message_id, connection, now):

@@ -204,6 +204,9 @@ class FailingBackend:
     def __init__(self, error):
         self.error = error
 
+    def open(self):
+        pass
+
     def send_messages(self, messages):
         raise self.error
 

@@ -16,14 +16,14 @@ from subscriptions import delivery
 from subscriptions.models import Delivery
 from subscriptions.tasks import send_alerts
 
-from .helpers import add_version, follow, hours_ago, make_trial
+from .helpers import TABLES, add_version, follow, hours_ago, make_trial
 from .smtp import SmtpServer
 
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="the worker process needs a database server"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True, available_apps=TABLES),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
