@@ -310,3 +310,25 @@ def test_news_waiting_for_a_retry_goes_out_with_newer_news_in_one_digest(trial):
     assert "Status changed" in message.body and "Phase changed" in message.body
     waiting.refresh_from_db()
     assert waiting.sent_at is not None
+
+
+def test_only_the_changes_since_the_sign_up_are_sent(trial):
+    add_version(trial, seen_at=hours_ago(3), changes=[{"field": "enrollment", "old": 1, "new": 2}])
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    add_version(trial)
+    delivery.run()
+    [message] = mail.outbox
+    assert "Status changed" in message.body
+    assert "Number of participants" not in message.body
+    assert Delivery.objects.count() == 1
+
+
+def test_category_followers_hear_of_new_trials_not_of_their_changes(category):
+    follow("ada@example.org", category=category, at=hours_ago(2))
+    new_trial = make_trial("NCT02222222", category=category)
+    add_version(new_trial, kind=TrialVersion.Kind.NEW)
+    add_version(new_trial)
+    delivery.run()
+    [message] = mail.outbox
+    assert "Status changed" not in message.body
+    assert Delivery.objects.get().version.kind == TrialVersion.Kind.NEW
