@@ -22,7 +22,7 @@ def race(times: int, work) -> list:
         try:
             barrier.wait()
             results.append(work())
-        except Exception as error:  # noqa: BLE001 - collected and asserted on below
+        except Exception as error:  # collected and asserted on below
             errors.append(error)
         finally:
             connections.close_all()

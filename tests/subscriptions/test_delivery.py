@@ -332,3 +332,22 @@ def test_category_followers_hear_of_new_trials_not_of_their_changes(category):
     [message] = mail.outbox
     assert "Status changed" not in message.body
     assert Delivery.objects.get().version.kind == TrialVersion.Kind.NEW
+
+
+def test_an_address_that_cannot_be_sent_to_does_not_stop_the_others(trial, monkeypatch):
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    follow("bob@example.org", trial=trial, at=hours_ago(2))
+    add_version(trial)
+    real_digest = delivery.emails.digest
+
+    def digest(subscriber, items):
+        if subscriber.email == "ada@example.org":
+            raise ValueError("an address the mail library cannot encode")
+        return real_digest(subscriber, items)
+
+    monkeypatch.setattr(delivery.emails, "digest", digest)
+    result = delivery.run()
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+    assert not result.errors
+    stuck = Delivery.objects.pending().get()
+    assert stuck.attempts == 1 and "ValueError" in stuck.last_error

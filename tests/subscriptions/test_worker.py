@@ -124,7 +124,7 @@ def test_two_runs_at_once_send_each_digest_once(news, settings):
             try:
                 barrier.wait()
                 delivery.run()
-            except Exception as error:  # noqa: BLE001 - asserted on below
+            except Exception as error:  # asserted on below
                 errors.append(error)
             finally:
                 connections.close_all()
