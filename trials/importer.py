@@ -12,20 +12,23 @@ Editorial fields (headline, plain-language text, publication) are never written 
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
+import multiprocessing
 import re
 import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -52,6 +55,7 @@ BATCH_SIZE = 500
 API_PAGE_SIZE = 100
 API_TIMEOUT = 60
 API_ATTEMPTS = 3
+API_RETRY_PAUSE = 2.0  # seconds, growing with each attempt
 
 # Far beyond anything the registry allows (its longest free text, the detailed description,
 # is capped at 32,000 characters): a value this long is damaged data, not a long study.
@@ -228,7 +232,6 @@ def iter_api(
     base_url: str | None = None,
     page_size: int = API_PAGE_SIZE,
     opener: Callable[..., Any] = urllib.request.urlopen,
-    pause: float = 1.0,
 ) -> Iterator[Item]:
     """Every study the API v2 /studies endpoint returns for `query`, page by page.
 
@@ -253,7 +256,7 @@ def iter_api(
         url = f"{base}/studies?{urllib.parse.urlencode(page_params)}"
         source = f"API page {page}"
         try:
-            document = _fetch_json(url, opener, pause)
+            document = _fetch_json(url, opener)
         except RecordError as error:
             yield source, "", Failure(source, "", f"{error} ({url})")
             return
@@ -266,7 +269,7 @@ def iter_api(
             return
 
 
-def _fetch_json(url: str, opener, pause: float) -> Any:
+def _fetch_json(url: str, opener) -> Any:
     request = urllib.request.Request(  # noqa: S310 - the base URL is a setting, not input
         url, headers={"Accept": "application/json", "User-Agent": "trialfinder-import"}
     )
@@ -286,7 +289,7 @@ def _fetch_json(url: str, opener, pause: float) -> Any:
             last = "the registry's answer is not JSON"
             break
         if attempt < API_ATTEMPTS:
-            time.sleep(pause * attempt)
+            time.sleep(API_RETRY_PAUSE * attempt)
     raise RecordError(last)
 
 
@@ -342,15 +345,23 @@ def _text(parent: dict, key: str, path: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
+# Choice values as sets: an enum's .values is rebuilt on every access.
+STATUSES = frozenset(Status.values)
+CONTACT_ROLES = frozenset(Contact.Role.values)
+PHASES = frozenset(Phase.values)
+_VALUES = {Status: STATUSES, StudyType: frozenset(StudyType.values), Sex: frozenset(Sex.values)}
+
+
 def _choice(parent: dict, key: str, path: str, choices, default: str = "") -> str:
     value = _text(parent, key, path, limit=64)
     if not value:
         return default
-    if value not in choices.values:
+    if value not in _VALUES[choices]:
         raise RecordError(f"{path}{key} “{value}” is not one we know")
     return value
 
 
+@functools.cache
 def _limit(model, field: str) -> int:
     return model._meta.get_field(field).max_length
 
@@ -404,7 +415,7 @@ def _number(parent: dict, key: str, path: str, low: float, high: float) -> float
 def _contact(item: dict, path: str, role_default: str = Contact.Role.CONTACT) -> dict[str, Any]:
     role = _text(item, "role", path, limit=64)
     return {
-        "role": role if role in Contact.Role.values else role_default,
+        "role": role if role in CONTACT_ROLES else role_default,
         "name": _text(item, "name", path, _limit(Contact, "name")),
         "phone": _text(item, "phone", path, _limit(Contact, "phone")),
         "phone_extension": _text(item, "phoneExt", path, _limit(Contact, "phone_extension")),
@@ -449,7 +460,7 @@ def map_study(record: Any) -> Study:
     design = _obj(protocol, "designModule", "protocolSection.")
     phases = _items(design, "phases", p, kind=str)
     phase = "_".join(phases)
-    if phase not in Phase.values and phase:
+    if phase not in PHASES and phase:
         raise RecordError(f"{p}phases {phases} is not a phase we know")
     enrollment_info = _obj(design, "enrollmentInfo", p)
     enrollment = enrollment_info.get("count")
@@ -528,7 +539,7 @@ def map_study(record: Any) -> Study:
                 "state": _text(site, "state", q, _limit(Location, "state")),
                 "postal_code": _text(site, "zip", q, _limit(Location, "postal_code")),
                 "country": _text(site, "country", q, _limit(Location, "country")),
-                "status": site_status if site_status in Status.values else "",
+                "status": site_status if site_status in STATUSES else "",
                 "latitude": latitude,
                 "longitude": longitude,
                 "contacts": [_contact(c, f"{q}contacts[].") for c in _items(site, "contacts", q)],
@@ -662,33 +673,44 @@ class Catalog:
             self.categories[name] = category.pk
         return {self.categories[name] for name in names}
 
-    def condition_ids(self, conditions: list[tuple[str, str]], groups: list[str]) -> set[int]:
-        missing = {term: mesh_id for term, mesh_id in conditions if term not in self.conditions}
-        if missing:
-            self.conditions.update(
-                Condition.objects.filter(name__in=missing).values_list("name", "id")
-            )
-            new = {t: mesh_id for t, mesh_id in missing.items() if t not in self.conditions}
-            if new:
-                self._create_conditions(new, groups if len(conditions) == 1 else [])
-        return {self.conditions[term] for term, _ in conditions}
-
-    def _create_conditions(self, new: dict[str, str], groups: list[str]) -> None:
+    def prepare(self, studies: list["Study"]) -> None:
+        """Find, or create, every condition and group these studies name, in a few queries."""
+        self.category_ids(sorted({name for study in studies for name in study.categories}))
+        wanted: dict[str, str] = {}
+        groups: dict[str, list[str]] = {}
+        for study in studies:
+            for term, mesh_id in study.conditions:
+                if term not in self.conditions:
+                    wanted.setdefault(term, mesh_id)
+                    # A trial's groups are its condition's own when it names only one.
+                    if len(study.conditions) == 1:
+                        groups.setdefault(term, study.categories)
+        if not wanted:
+            return
+        self.conditions.update(Condition.objects.filter(name__in=wanted).values_list("name", "id"))
+        new = {term: mesh_id for term, mesh_id in wanted.items() if term not in self.conditions}
+        if not new:
+            return
         Condition.objects.bulk_create(
             [Condition(name=term, mesh_id=mesh_id) for term, mesh_id in new.items()],
             ignore_conflicts=True,
         )
         created = dict(Condition.objects.filter(name__in=new).values_list("name", "id"))
         self.conditions.update(created)
-        # A trial's groups are its only condition's groups when it has exactly one.
-        own = {term: groups or groups_for([term]) for term in created}
         links = [
-            Condition.categories.through(condition_id=created[term], conditioncategory_id=cid)
-            for term, names in own.items()
-            for cid in self.category_ids(names)
+            Condition.categories.through(condition_id=condition_id, conditioncategory_id=group_id)
+            for term, condition_id in created.items()
+            for group_id in self.category_ids(groups.get(term) or groups_for([term]))
         ]
         Condition.categories.through.objects.bulk_create(links, ignore_conflicts=True)
         pagecache.touch(pagecache.CATALOG)
+
+    def ids(self, study: "Study") -> tuple[set[int], set[int]]:
+        """The study's condition and group ids (after `prepare`)."""
+        return (
+            {self.conditions[term] for term, _ in study.conditions},
+            {self.categories[name] for name in study.categories},
+        )
 
 
 STORE_FIELDS = ("nct_id", "content_hash", "source_hash", "registry_snapshot")
@@ -739,7 +761,8 @@ def store_new(studies: list[Study], *, catalog: Catalog, draft: bool = False, se
     importer created one meanwhile, or the database refuses a value): the caller then stores
     them one by one with `store`, so one bad record never keeps the others out.
     """
-    rows = [(study, *_links(study, catalog)) for study in studies]
+    catalog.prepare(studies)
+    rows = [(study, *catalog.ids(study)) for study in studies]
     with transaction.atomic():
         _commit_without_waiting_for_disk()
         _insert(rows, draft, seen_at or timezone.now())
@@ -749,10 +772,8 @@ def store_new(studies: list[Study], *, catalog: Catalog, draft: bool = False, se
 def _links(study: Study, catalog: Catalog) -> tuple[set[int], set[int]]:
     # Catalog rows are shared and made outside the record's transaction: they stay valid for
     # the rest of the run even if this record's transaction rolls back.
-    return (
-        catalog.condition_ids(study.conditions, study.categories),
-        catalog.category_ids(study.categories),
-    )
+    catalog.prepare([study])
+    return catalog.ids(study)
 
 
 def _commit_without_waiting_for_disk() -> None:
@@ -1120,10 +1141,97 @@ def import_paths(
     seen_at: dt.datetime | None = None,
     on_failure: Callable[[Failure], None] | None = None,
     stdin=None,
+    workers: int = 1,
 ) -> Counts:
     """Import every study in `paths` (files, directories, search responses, JSON Lines, `-`)."""
     items = (item for path in paths for item in iter_path(path, stdin=stdin))
-    return import_items(items, draft=draft, seen_at=seen_at, on_failure=on_failure)
+    options = {"draft": draft, "seen_at": seen_at, "on_failure": on_failure}
+    if workers > 1:
+        return import_in_parallel(items, workers=workers, **options)
+    return import_items(items, **options)
+
+
+def import_in_parallel(
+    items: Iterable[Item],
+    *,
+    workers: int,
+    on_failure: Callable[[Failure], None] | None = None,
+    **options,
+) -> Counts:
+    """Import with several worker processes, so that the database and the reading of records
+    keep every core busy.
+
+    Each trial always goes to the same worker, so successive states of one trial are stored in
+    the order they came; two workers never race for one trial (and if they did, the unique
+    constraint and row locks of `store` would keep it whole). Failures are reported as each
+    worker finishes.
+    """
+    context = multiprocessing.get_context("fork")
+    connections.close_all()  # each worker opens its own
+    inboxes = [context.Queue(maxsize=4) for _ in range(workers)]
+    results = context.Queue()
+    processes = [
+        context.Process(target=_work, args=(inbox, results, options), daemon=True)
+        for inbox in inboxes
+    ]
+    for process in processes:
+        process.start()
+    counts = Counts()
+    batches: list[list[Item]] = [[] for _ in range(workers)]
+    try:
+        for item in items:
+            if isinstance(item[2], Failure):
+                counts.failures.append(item[2])
+                if on_failure:
+                    on_failure(item[2])
+                continue
+            worker = zlib.crc32((_nct_id_of(item[2]) or "").encode()) % workers
+            batches[worker].append(item)
+            if len(batches[worker]) >= BATCH_SIZE:
+                inboxes[worker].put(batches[worker])
+                batches[worker] = []
+    finally:
+        for inbox, batch in zip(inboxes, batches, strict=True):
+            if batch:
+                inbox.put(batch)
+            inbox.put(None)
+    for _ in processes:
+        result = results.get()
+        if isinstance(result, str):
+            raise RuntimeError(f"an import worker stopped: {result}")
+        counts.created += result.created
+        counts.updated += result.updated
+        counts.unchanged += result.unchanged
+        counts.failures += result.failures
+        for failure in result.failures:
+            if on_failure:
+                on_failure(failure)
+    for process in processes:
+        process.join()
+    return counts
+
+
+def _work(inbox, results, options: dict) -> None:
+    try:
+        run = _Run(on_failure=None, **options)
+        while (batch := inbox.get()) is not None:
+            run.process(batch)
+        results.put(run.counts)
+    except BaseException as error:  # the parent reports it
+        results.put(f"{type(error).__name__}: {error}")
+    finally:
+        connections.close_all()
+
+
+def _nct_id_of(payload: Any) -> str | None:
+    if isinstance(payload, Raw):
+        found = _NCT_ID_IN_JSON.search(payload.data)
+        return found[1].decode() if found else None
+    try:
+        nct_id = payload["protocolSection"]["identificationModule"]["nctId"]
+    except (KeyError, TypeError):
+        return None
+    return nct_id if isinstance(nct_id, str) else None
 
 
 def import_api(

@@ -67,7 +67,8 @@ class Command(BaseCommand):
             if counts.failures:
                 raise RuntimeError(f"demo record {path.name}: {counts.failures[0]}")
         # Only a trial nobody has written about yet gets the demo text.
-        written = Trial.objects.filter(nct_id=DEMO_NCT_ID, headline="").update(
+        unwritten = Trial.objects.filter(nct_id=DEMO_NCT_ID, headline="")
+        written = unwritten.exists() and unwritten.update(
             **DEMO_PLAIN_LANGUAGE, plain_language_version=len(DEMO_VERSIONS)
         )
         if written:
