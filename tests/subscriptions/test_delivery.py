@@ -57,6 +57,7 @@ def test_every_alert_has_one_click_unsubscribe_headers(trial):
     headers = mail.outbox[0].extra_headers
     assert headers["List-Unsubscribe"] == f"<{subscription.subscriber.unsubscribe_url}>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["Auto-Submitted"] == "auto-generated"
     assert subscription.subscriber.manage_url in mail.outbox[0].body
 
 
