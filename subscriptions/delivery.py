@@ -131,7 +131,10 @@ def _digest_items(deliveries: list[Delivery]) -> list[emails.DigestItem]:
 
 
 def _is_connection_error(error: Exception) -> bool:
-    return not isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
+    """Whether the mail server is unreachable, rather than refusing one message."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        return False
+    return isinstance(error, smtplib.SMTPException | OSError)
 
 
 def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) -> int:
@@ -163,10 +166,11 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
         if not deliveries:
             return 0
         ids = [d.pk for d in deliveries]
-        message = emails.digest(subscriber, _digest_items(deliveries))
         try:
-            connection.send_messages([message])
-        except (smtplib.SMTPException, OSError) as error:
+            connection.send_messages([emails.digest(subscriber, _digest_items(deliveries))])
+        except Exception as error:  # one bad address must not stop the run
+            if not isinstance(error, smtplib.SMTPException | OSError):
+                logger.exception("Digest to subscriber %s could not be sent", subscriber.pk)
             attempts = max(d.attempts for d in deliveries) + 1
             Delivery.objects.filter(pk__in=ids).update(
                 attempts=F("attempts") + 1,
@@ -203,8 +207,10 @@ def send_relay(message_id: int, connection, now: dt.datetime | None = None) -> b
         else:
             try:
                 connection.send_messages([emails.relay_to_study(relay, study_email)])
-            except (smtplib.SMTPException, OSError) as smtp_error:
-                error = smtp_error
+            except Exception as send_error:  # recorded and retried; the run goes on
+                if not isinstance(send_error, smtplib.SMTPException | OSError):
+                    logger.exception("Message %s could not be sent", relay.pk)
+                error = send_error
         if error is not None:
             RelayMessage.objects.filter(pk=relay.pk).update(
                 attempts=F("attempts") + 1,
@@ -220,13 +226,13 @@ def send_relay(message_id: int, connection, now: dt.datetime | None = None) -> b
                 last_error="",
             )
     if error is not None:
-        if isinstance(error, OSError | smtplib.SMTPException) and _is_connection_error(error):
+        if _is_connection_error(error):
             raise SmtpUnavailable(str(error)) from error
         return False
     logger.info("Message %s passed on to the team of %s", relay.pk, relay.trial.nct_id)
     try:
         connection.send_messages([emails.relay_copy(relay)])
-    except (smtplib.SMTPException, OSError) as error:
+    except Exception as error:
         # The study has the message; a lost copy is not worth sending the study a second one.
         logger.warning("Copy of message %s to its sender failed: %s", relay.pk, error)
     return True
@@ -256,6 +262,12 @@ def run(now: dt.datetime | None = None) -> RunResult:
     now = now or timezone.now()
     result = RunResult(queued=queue_news(now))
     connection = mail.mailers.default
+    try:
+        # One SMTP session for the whole run. If the server cannot be reached, each send tries
+        # to connect again, fails, and records the failure for its news.
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Mail server unavailable at the start of a sending run: %s", error)
     try:
         relays = RelayMessage.objects.due(now).order_by("pk").values_list("pk", flat=True)
         for message_id in list(relays):

@@ -73,6 +73,8 @@ def _unsubscribe_headers(subscriber: Subscriber) -> dict:
     return {
         "List-Unsubscribe": f"<{subscriber.unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        # RFC 3834: no vacation replies to an automatic email.
+        "Auto-Submitted": "auto-generated",
     }
 
 

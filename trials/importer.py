@@ -1232,6 +1232,8 @@ def import_in_parallel(
                 on_failure(failure)
     for process in processes:
         process.join()
+    if counts.created or counts.updated:
+        versions_recorded.send(sender=Trial, counts=counts)
     return counts
 
 

@@ -227,3 +227,41 @@ def test_an_expired_message_link_sends_nothing(client, commit, trial):
     assert RelayMessage.objects.get().confirmed_at is None
     delivery.run()
     assert len(mail.outbox) == 1
+
+
+def test_names_and_messages_in_any_script_arrive_intact(client, commit, trial):
+    write(client, commit, trial, name="Zoë Ñúñez 王芳", message="¿Puedo participar? 🌷 谢谢")
+    confirm(client, commit, mail.outbox[0])
+    to_study = mail.outbox[1]
+    assert "Zoë Ñúñez 王芳" in to_study.body
+    assert "¿Puedo participar? 🌷 谢谢" in to_study.message().get_body(("plain",)).get_content()
+
+
+def test_a_failed_relay_is_retried_and_sent_once(client, commit, trial, monkeypatch):
+    import datetime as dt
+
+    import time_machine
+
+    write(client, commit, trial)
+
+    class Down:
+        def open(self):
+            raise ConnectionRefusedError("Connection refused")
+
+        def send_messages(self, messages):
+            raise ConnectionRefusedError("Connection refused")
+
+        def close(self):
+            pass
+
+    real = delivery.mail.mailers
+    monkeypatch.setattr(delivery.mail, "mailers", type("M", (), {"default": Down()})())
+    confirm(client, commit, mail.outbox[0])  # the send_relay task fails
+    relay = RelayMessage.objects.get()
+    assert relay.sent_at is None and relay.attempts == 1 and relay.last_error
+    monkeypatch.setattr(delivery.mail, "mailers", real)
+    with time_machine.travel(relay.next_attempt_at + dt.timedelta(seconds=1)):
+        run_tasks()  # the retry the failed task scheduled
+        delivery.run()
+    assert [m.to for m in mail.outbox].count([STUDY_EMAIL]) == 1
+    assert RelayMessage.objects.get().sent_at is not None

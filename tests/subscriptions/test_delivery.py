@@ -57,6 +57,7 @@ def test_every_alert_has_one_click_unsubscribe_headers(trial):
     headers = mail.outbox[0].extra_headers
     assert headers["List-Unsubscribe"] == f"<{subscription.subscriber.unsubscribe_url}>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert headers["Auto-Submitted"] == "auto-generated"
     assert subscription.subscriber.manage_url in mail.outbox[0].body
 
 
@@ -204,6 +205,9 @@ class FailingBackend:
     def __init__(self, error):
         self.error = error
 
+    def open(self):
+        pass
+
     def send_messages(self, messages):
         raise self.error
 
@@ -307,3 +311,44 @@ def test_news_waiting_for_a_retry_goes_out_with_newer_news_in_one_digest(trial):
     assert "Status changed" in message.body and "Phase changed" in message.body
     waiting.refresh_from_db()
     assert waiting.sent_at is not None
+
+
+def test_only_the_changes_since_the_sign_up_are_sent(trial):
+    add_version(trial, seen_at=hours_ago(3), changes=[{"field": "enrollment", "old": 1, "new": 2}])
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    add_version(trial)
+    delivery.run()
+    [message] = mail.outbox
+    assert "Status changed" in message.body
+    assert "Number of participants" not in message.body
+    assert Delivery.objects.count() == 1
+
+
+def test_category_followers_hear_of_new_trials_not_of_their_changes(category):
+    follow("ada@example.org", category=category, at=hours_ago(2))
+    new_trial = make_trial("NCT02222222", category=category)
+    add_version(new_trial, kind=TrialVersion.Kind.NEW)
+    add_version(new_trial)
+    delivery.run()
+    [message] = mail.outbox
+    assert "Status changed" not in message.body
+    assert Delivery.objects.get().version.kind == TrialVersion.Kind.NEW
+
+
+def test_an_address_that_cannot_be_sent_to_does_not_stop_the_others(trial, monkeypatch):
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    follow("bob@example.org", trial=trial, at=hours_ago(2))
+    add_version(trial)
+    real_digest = delivery.emails.digest
+
+    def digest(subscriber, items):
+        if subscriber.email == "ada@example.org":
+            raise ValueError("an address the mail library cannot encode")
+        return real_digest(subscriber, items)
+
+    monkeypatch.setattr(delivery.emails, "digest", digest)
+    result = delivery.run()
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+    assert not result.errors
+    stuck = Delivery.objects.pending().get()
+    assert stuck.attempts == 1 and "ValueError" in stuck.last_error

@@ -4,13 +4,15 @@ one digest, over a real SMTP server on loopback."""
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from subscriptions.models import Delivery, Subscription
 from trials.importer import import_paths
 from trials.models import ConditionCategory, Trial
 
-from .helpers import links, run_tasks
+from .helpers import TABLES, links, run_tasks
 from .smtp import SmtpServer, text_part
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,22 @@ def test_an_imported_draft_is_announced_when_staff_publish_it(client, commit, sm
     run_tasks()
     [digest] = smtp.wait_for(before + 1)[before:]
     assert "NCT05883644" in text_part(digest)
+
+
+def test_an_import_asks_for_one_sending_run(commit):
+    with commit():
+        import_paths([DEMO / "NCT07509034-1.json", SOLID_TUMOR_STUDY])
+    assert sending_runs().count() == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="parallel imports need a database server"
+)
+@pytest.mark.django_db(transaction=True, available_apps=TABLES)
+def test_a_parallel_import_asks_for_one_sending_run_too():
+    import_paths([DEMO / "NCT07509034-1.json", SOLID_TUMOR_STUDY], workers=2)
+    assert sending_runs().count() == 1
+
+
+def sending_runs():
+    return DBTaskResult.objects.filter(task_path="subscriptions.tasks.send_alerts")

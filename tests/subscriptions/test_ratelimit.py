@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import redis
+import time_machine
 from django.core.cache import caches
 
 from subscriptions import ratelimit
@@ -33,6 +34,13 @@ def redis_cache(settings):
         }
     }
     return caches["default"]
+
+
+@pytest.fixture(autouse=True)
+def _mid_window():
+    # Counts are per clock hour: start each test well inside one, so none straddles two.
+    with time_machine.travel("2026-11-25 10:15:00+00:00", tick=True):
+        yield
 
 
 def post_signup(client, email, ip="203.0.113.5", **extra):

@@ -16,14 +16,14 @@ from subscriptions import delivery
 from subscriptions.models import Delivery
 from subscriptions.tasks import send_alerts
 
-from .helpers import add_version, follow, hours_ago, make_trial
+from .helpers import TABLES, add_version, follow, hours_ago, make_trial
 from .smtp import SmtpServer
 
 pytestmark = [
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="the worker process needs a database server"
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True, available_apps=TABLES),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_two_runs_at_once_send_each_digest_once(news, settings):
             try:
                 barrier.wait()
                 delivery.run()
-            except Exception as error:  # noqa: BLE001 - asserted on below
+            except Exception as error:  # asserted on below
                 errors.append(error)
             finally:
                 connections.close_all()
