@@ -1,7 +1,6 @@
 """The data the browser suite serves: the demo data of `make run` (the example trial
-NCT07509034 and real ClinicalTrials.gov records, among them NCT05809934 with 148 sites), two
-more lung cancer trials for the search flow, and a visitor's sign-ups for the pages that only a
-link from an email opens."""
+NCT07509034 and real ClinicalTrials.gov records, among them NCT05809934 with 148 sites), and a
+visitor's sign-ups for the pages that only a link from an email opens."""
 
 from dataclasses import dataclass
 
@@ -27,8 +26,6 @@ class SiteData:
     search_term: str
     near_zip: str
     demo_title: str
-    not_recruiting_title: str
-    far_away_title: str
     private_values: list[str]
     confirm_path: str
     manage_path: str
@@ -36,49 +33,10 @@ class SiteData:
     contact_confirm_path: str
 
 
-def _lung_trial(nct_id: str, title: str, status: str, city: str, state: str, zip_code: str, at):
-    trial = Trial.objects.create(
-        nct_id=nct_id, is_published=True, brief_title=title, status=status, phase="PHASE2"
-    )
-    demo = Trial.objects.get(nct_id=DEMO_NCT_ID)
-    trial.conditions.set(demo.conditions.all())
-    trial.categories.set(demo.categories.all())
-    trial.refresh_search_text()
-    Location.objects.create(
-        trial=trial,
-        facility=f"{city} Cancer Center",
-        city=city,
-        state=state,
-        postal_code=zip_code,
-        country="United States",
-        latitude=at[0],
-        longitude=at[1],
-    )
-    return trial
-
-
 def build_site_data() -> SiteData:
     call_command("load_demo", verbosity=0)
     demo = Trial.objects.get(nct_id=DEMO_NCT_ID)
     assert Location.objects.filter(trial__nct_id=LARGE_NCT_ID).count() >= 100
-    finished = _lung_trial(
-        "NCT04000001",
-        "Radiation to the Brain After Small Cell Lung Cancer Treatment",
-        "COMPLETED",
-        "Baltimore",
-        "Maryland",
-        "21287",
-        (39.30, -76.59),
-    )
-    far = _lung_trial(
-        "NCT04000002",
-        "Immunotherapy Maintenance for Small Cell Lung Cancer",
-        "RECRUITING",
-        "Los Angeles",
-        "California",
-        "90095",
-        (34.07, -118.44),
-    )
     category = demo.primary_category or ConditionCategory.objects.first()
 
     followed = Trial.objects.get(nct_id=FOLLOWED_NCT_ID)
@@ -112,8 +70,6 @@ def build_site_data() -> SiteData:
         search_term="small cell lung cancer",
         near_zip="20814",  # Bethesda, next to the demo trial's NIH site (20892)
         demo_title=demo.title,
-        not_recruiting_title=finished.title,
-        far_away_title=far.title,
         private_values=private,
         confirm_path=reverse("subscriptions:confirm", args=[pending.confirm_token]),
         manage_path=reverse("subscriptions:manage", args=[reader.manage_token]),
