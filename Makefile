@@ -33,6 +33,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Import speed: imports BENCH_IMPORT_COUNT records twice into a fresh bench_import PostgreSQL
+# database and prints records per second for the first import and the unchanged re-import.
+BENCH_IMPORT_COUNT ?= 5000
+bench-import: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bench_import --count $(BENCH_IMPORT_COUNT) $(BENCH_ARGS)
+
 # Search at registry scale: builds bench_search_<size> PostgreSQL databases (see
 # docs/search-performance.md). BENCH_SIZES=10000,100000 for a shorter run.
 BENCH_SIZES ?= 10000,100000,500000

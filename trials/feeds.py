@@ -2,7 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from .models import ConditionCategory, Trial, TrialVersion
@@ -11,21 +11,10 @@ FEED_LENGTH = 30
 
 
 def describe(version: TrialVersion) -> str:
-    """The version's changes in plain words."""
-    try:
-        from .changes import describe_changes
-    except ImportError:  # pragma: no cover - the change wording arrives with the importer
-        describe_changes = None
+    """The version's changes in plain words, as the history page says them."""
     if version.kind == TrialVersion.Kind.NEW:
         return "We started following this trial."
-    if describe_changes is not None:
-        described = describe_changes(version.changes)
-        if isinstance(described, list | tuple):
-            return " ".join(str(line) for line in described)
-        return str(described)
-    fields = [str(c.get("field", "")) for c in version.changes if isinstance(c, dict)]
-    fields = [f.replace("_", " ") for f in fields if f]
-    return f"Changed: {', '.join(fields)}." if fields else "The registry record changed."
+    return ". ".join(version.change_lines()) + "." if version.changes else "The record changed."
 
 
 class NewTrialsFeed(Feed):
@@ -97,7 +86,7 @@ class TrialChangesFeed(Feed):
         return f"What changed in the registry record of {trial.nct_id}, in plain words."
 
     def items(self, trial: Trial):
-        return trial.versions.order_by("-number")[:FEED_LENGTH]
+        return trial.versions.select_related("trial").order_by("-number")[:FEED_LENGTH]
 
     def item_title(self, version: TrialVersion) -> str:
         if version.kind == TrialVersion.Kind.NEW:
@@ -108,11 +97,7 @@ class TrialChangesFeed(Feed):
         return describe(version)
 
     def item_link(self, version: TrialVersion) -> str:
-        try:
-            base = reverse("trials:history", args=[version.trial.nct_id])
-        except NoReverseMatch:
-            base = version.trial.get_absolute_url()
-        return f"{base}#version-{version.number}"
+        return reverse("trials:history", args=[version.trial.nct_id]) + f"#version-{version.number}"
 
     def item_pubdate(self, version: TrialVersion):
         return version.seen_at

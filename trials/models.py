@@ -203,7 +203,16 @@ class Trial(models.Model):
         default=0, help_text="Changes to the registry record we have recorded."
     )
     current_version = models.PositiveIntegerField(default=0)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    content_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the facts we store."
+    )
+    source_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the registry record as last received: the same bytes again are "
+        "skipped without being read.",
+    )
     registry_snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
     # Search: PostgreSQL's trigger (migration 0003) weighs these columns into search_vector;

@@ -38,6 +38,10 @@ def trial_key(nct_id: str) -> str:
     return f"page:trial:{nct_id}"
 
 
+def history_key(nct_id: str) -> str:
+    return f"page:history:{nct_id}"
+
+
 def touch(*tokens: str) -> None:
     """Mark everything rendered under these tokens as out of date."""
     cache.set_many({token: uuid.uuid4().hex for token in tokens}, timeout=None)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("trials/", views.trial_list, name="list"),
     path("trials/<str:nct_id>/", views.trial_detail, name="detail"),
+    path("trials/<str:nct_id>/history/", views.trial_history, name="history"),
     path("trials/<str:nct_id>/changes.rss", feeds.TrialChangesFeed(), name="trial-feed"),
     path("trials/<str:nct_id>/changes.atom", feeds.TrialChangesAtomFeed(), name="trial-atom"),
     path("conditions/", views.condition_index, name="conditions"),

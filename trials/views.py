@@ -111,6 +111,29 @@ def _render_trial(request, nct_id: str, extra: dict):
 
 
 @require_GET
+def trial_history(request, nct_id: str):
+    """Every recorded change to the trial's registry record, in plain words, newest first."""
+    canonical = nct_id.upper()
+    if not re.fullmatch(NCT_ID_PATTERN, canonical):
+        raise Http404("No trial has that NCT ID.")
+    if canonical != nct_id:
+        return redirect("trials:history", nct_id=canonical, permanent=True)
+    tokens = [pagecache.trial_token(canonical)]
+    return pagecache.serve(
+        request,
+        pagecache.history_key(canonical),
+        tokens,
+        lambda extra: _render_history(request, canonical, extra),
+    )
+
+
+def _render_history(request, nct_id: str, extra: dict):
+    trial = get_object_or_404(Trial.objects.visible_to(request.user), nct_id=nct_id)
+    context = {"trial": trial, "versions": trial.versions.order_by("-number")}
+    return render(request, "trials/trial_history.html", {**context, **extra})
+
+
+@require_GET
 def category_detail(request, slug: str):
     def render_category(extra: dict):
         category = get_object_or_404(ConditionCategory, slug=slug)

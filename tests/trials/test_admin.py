@@ -171,3 +171,71 @@ def test_marking_reviewed_removes_the_changed_notice_at_once(client, staff, exam
         {"_selected_action": [example_trial.pk], "index": 0, "action": "mark_reviewed"},
     )
     assert notice not in visitor.get("/trials/NCT07509034/").content.decode()
+
+
+# Registry versions and the review list, after real imports ---------------------------------
+
+
+@pytest.fixture
+def imported(db, tmp_path):
+    """NCT07509034 imported through its four registry states."""
+    from trials import importer
+
+    from .ctgov import DEMO
+
+    for version in (1, 2, 3, 4):
+        importer.import_paths([DEMO / f"NCT07509034-{version}.json"])
+    return Trial.objects.get(nct_id="NCT07509034")
+
+
+def test_staff_see_the_versions_in_plain_words_and_cannot_change_them(client, staff, imported):
+    client.force_login(staff)
+    html = client.get(f"/admin/trials/trial/{imported.pk}/change/").content.decode()
+    assert "registry versions (read-only)" in html.lower()
+    assert "Status changed from Not yet recruiting to Recruiting" in html
+    assert "Eligibility criteria changed" in html
+    assert 'name="versions-0-DELETE"' not in html
+    assert 'name="versions-MAX_NUM_FORMS" value="0"' in html  # nothing to add
+    version = imported.versions.get(number=2)
+    url = f"/admin/trials/trialversion/{version.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "Status changed from Not yet recruiting to Recruiting" in page
+    client.post(url, {"number": "9", "kind": "NEW"})
+    version.refresh_from_db()
+    assert (version.number, version.kind) == (2, "CHANGED")
+    assert client.get("/admin/trials/trialversion/add/").status_code == 403
+    assert client.post(f"/admin/trials/trialversion/{version.pk}/delete/").status_code == 403
+
+
+def test_staff_see_the_real_contacts_in_admin(client, staff, imported):
+    client.force_login(staff)
+    html = client.get(f"/admin/trials/trial/{imported.pk}/change/").content.decode()
+    assert "b7h3.cart.study@example.org" in html
+    assert "301-555-0142" in html
+
+
+def test_the_review_list_holds_trials_whose_registry_changed_after_writing(client, staff, tmp_path):
+    from trials import importer
+
+    from .ctgov import DEMO
+
+    importer.import_paths([DEMO / "NCT07509034-1.json"])
+    trial = Trial.objects.get()
+    client.force_login(staff)
+    url = f"/admin/trials/trial/{trial.pk}/change/"
+    data = change_form_data(client.get(url))
+    data["headline"] = "Engineered immune cells take aim at deadly lung cancer"
+    assert client.post(url, data).status_code == 302
+    trial.refresh_from_db()
+    assert trial.plain_language_version == 1
+    review = "/admin/trials/trial/?review=changed"
+    listed = 'name="_selected_action"'
+    assert client.get(review).content.decode().count(listed) == 0
+
+    importer.import_paths([DEMO / "NCT07509034-2.json"])
+    html = client.get(review).content.decode()
+    assert html.count(listed) == 1
+    assert f'value="{trial.pk}"' in html
+    page = client.get("/trials/NCT07509034/").content.decode()
+    assert "The registry record has changed since this summary was written" in page
+    assert 'href="/trials/NCT07509034/history/">See what changed' in page

@@ -1,16 +1,15 @@
 # ruff: noqa: S603, S607, S608 - a developer tool: fixed commands, SQL built from our own names
 """Build PostgreSQL databases of registry size and time the finding pages (`make bench-search`).
 
-How the data is made: the real ClinicalTrials.gov records in --records are loaded once (through
-trials.importer when it is available, else a small mapping of the same API v2 fields), then
-multiplied in SQL with INSERT … SELECT over generate_series: each copy gets a new NCT ID, a
-status drawn at random (weighted like the registry: mostly completed, a fifth recruiting),
-jittered dates, and its sites' coordinates moved by up to ±0.05° (about 3 miles). Copies keep
+How the data is made: the real ClinicalTrials.gov records in --records are loaded once through
+trials.importer, then multiplied in SQL with INSERT … SELECT over generate_series: each copy
+gets a new NCT ID, a status drawn at random (weighted like the registry: mostly completed, a
+fifth recruiting), jittered dates, and its sites' coordinates moved by up to ±0.05° (about 3
+miles). Copies keep
 their source's text, conditions, categories, sites and study-level contacts, so the search
 vector is copied too (the trigger is paused while copying).
 """
 
-import json
 import os
 import random
 import shutil
@@ -316,133 +315,12 @@ def multiply(conn, size: int, out) -> None:
 
 
 def load_records(folder: Path) -> int:
-    """Load the real API v2 records: through the importer when there is one, else directly."""
-    paths = sorted(folder.glob("*.json"))
-    try:
-        from trials import importer
-    except ImportError:
-        importer = None
-    if importer is not None and hasattr(importer, "import_paths"):
-        importer.import_paths(paths)
-    else:
-        for path in paths:
-            load_record(json.loads(path.read_text()))
+    """Load the real API v2 records through the importer, all published."""
+    from trials import importer
     from trials.models import Trial
 
+    counts = importer.import_paths(sorted(folder.glob("*.json")))
+    if counts.failures:
+        raise CommandError(f"{counts.failed} records failed, first: {counts.failures[0]}")
     Trial.objects.update(is_published=True)
     return Trial.objects.count()
-
-
-def _years(text: str | None) -> float | None:
-    if not text:
-        return None
-    number, _, unit = text.partition(" ")
-    per_year = {"year": 1, "month": 12, "week": 52, "day": 365, "hour": 8760, "minute": 525600}
-    try:
-        return float(number) / per_year.get(unit.lower().rstrip("s"), 1)
-    except ValueError:
-        return None
-
-
-def _date(struct: dict | None):
-    value = (struct or {}).get("date", "") if isinstance(struct, dict) else struct or ""
-    if len(value) == 7:
-        value += "-01"
-    return value or None
-
-
-def load_record(record: dict) -> None:
-    """The fields the finding pages use, from one API v2 record (a stand-in for the importer)."""
-    import datetime as dt
-
-    from trials.models import Condition, ConditionCategory, Contact, Location, Phase, Status, Trial
-
-    p = record["protocolSection"]
-    ident, status = p["identificationModule"], p.get("statusModule", {})
-    design, elig = p.get("designModule", {}), p.get("eligibilityModule", {})
-    derived = record.get("derivedSection", {}).get("conditionBrowseModule", {})
-    phases = design.get("phases") or []
-    minimum, maximum = _years(elig.get("minimumAge")), _years(elig.get("maximumAge"))
-    if minimum is not None and maximum is not None and minimum > maximum:
-        maximum = None
-    updated = _date(status.get("lastUpdatePostDateStruct"))
-    trial = Trial.objects.create(
-        nct_id=ident["nctId"],
-        is_published=True,
-        brief_title=ident.get("briefTitle", "")[:500],
-        official_title=ident.get("officialTitle", ""),
-        acronym=ident.get("acronym", "")[:100],
-        registry_summary=p.get("descriptionModule", {}).get("briefSummary", ""),
-        status=status.get("overallStatus")
-        if status.get("overallStatus") in Status.values
-        else "UNKNOWN",
-        phase="_".join(phases) if "_".join(phases) in Phase.values else "",
-        study_type=design.get("studyType", ""),
-        enrollment=design.get("enrollmentInfo", {}).get("count"),
-        sponsor=p.get("sponsorCollaboratorsModule", {})
-        .get("leadSponsor", {})
-        .get("name", "")[:300],
-        interventions=[
-            {
-                "type": i.get("type", ""),
-                "name": i.get("name", ""),
-                "description": i.get("description", ""),
-                "other_names": i.get("otherNames", []),
-            }
-            for i in p.get("armsInterventionsModule", {}).get("interventions", [])
-        ],
-        keywords=p.get("conditionsModule", {}).get("keywords", []),
-        registrant_conditions=p.get("conditionsModule", {}).get("conditions", []),
-        mesh_terms=[m["term"] for m in derived.get("meshes", []) + derived.get("ancestors", [])],
-        first_submitted_on=_date(status.get("studyFirstSubmitDate")),
-        last_update_posted_on=updated,
-        eligibility_criteria=elig.get("eligibilityCriteria", ""),
-        sex=elig.get("sex", "ALL") if elig.get("sex") in ("ALL", "FEMALE", "MALE") else "ALL",
-        minimum_age=elig.get("minimumAge", ""),
-        maximum_age=elig.get("maximumAge", ""),
-        minimum_age_years=minimum,
-        maximum_age_years=maximum,
-        healthy_volunteers=elig.get("healthyVolunteers"),
-        first_seen_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        last_updated_at=f"{updated}T00:00:00Z" if updated else None,
-    )
-    for mesh in derived.get("meshes", []):
-        condition, _ = Condition.objects.get_or_create(
-            name=mesh["term"][:255], defaults={"mesh_id": mesh.get("id", "")[:20]}
-        )
-        trial.conditions.add(condition)
-    for branch in derived.get("browseBranches", [])[:2]:
-        if branch.get("name") and branch["name"] != "All Conditions":
-            trial.categories.add(ConditionCategory.objects.get_or_create(name=branch["name"])[0])
-    contacts = p.get("contactsLocationsModule", {})
-    for n, c in enumerate(contacts.get("centralContacts", [])):
-        Contact.objects.create(
-            trial=trial,
-            position=n,
-            name=c.get("name", "")[:300],
-            phone=c.get("phone", "")[:100],
-            email=c.get("email", "")[:254],
-        )
-    for n, loc in enumerate(contacts.get("locations", [])):
-        geo = loc.get("geoPoint") or {}
-        site = Location.objects.create(
-            trial=trial,
-            position=n,
-            facility=loc.get("facility", "")[:500],
-            city=loc.get("city", "")[:200],
-            state=loc.get("state", "")[:200],
-            postal_code=loc.get("zip", "")[:40],
-            country=loc.get("country", "")[:100],
-            status=loc.get("status") if loc.get("status") in Status.values else "",
-            latitude=geo.get("lat"),
-            longitude=geo.get("lon"),
-        )
-        for m, c in enumerate(loc.get("contacts", [])):
-            Contact.objects.create(
-                trial=trial,
-                location=site,
-                position=m,
-                name=c.get("name", "")[:300],
-                phone=c.get("phone", "")[:100],
-                email=c.get("email", "")[:254],
-            )
