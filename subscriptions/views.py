@@ -1,9 +1,37 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_POST
+import json
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trials.models import ConditionCategory, Trial
 
-from .forms import SubscribeForm
+from . import ratelimit, tasks
+from .forms import ContactStudyForm, SubscribeForm
+from .models import RelayMessage, Subscriber, Subscription
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages reached by a secret link are never cached or indexed."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _invalid_link(request, what: str) -> HttpResponse:
+    response = render(request, "subscriptions/link_invalid.html", {"what": what}, status=404)
+    return _private(response)
+
+
+def _limited(request, template: str, context: dict, wait: int) -> HttpResponse:
+    context = {**context, "wait": ratelimit.wait_words(wait)}
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @require_POST
@@ -11,12 +39,160 @@ def subscribe(request):
     trial = Trial.objects.published().filter(nct_id=request.POST.get("trial", "").upper()).first()
     category = ConditionCategory.objects.filter(slug=request.POST.get("category", "")).first()
     form = SubscribeForm(request.POST, trial=trial, category=category)
-    if form.is_valid() and not form.cleaned_data["website"]:
-        return render(request, "subscriptions/check_inbox.html", {"form": form})
-    status = 400 if form.errors else 200
-    return render(
-        request,
-        "subscriptions/subscribe.html",
-        {"form": form, "trial": trial, "category": category},
-        status=status,
+    context = {"form": form, "trial": trial, "category": category}
+    if not form.is_valid():
+        return render(request, "subscriptions/subscribe.html", context, status=400)
+    if form.cleaned_data["website"]:
+        # A bot filled in the hidden field: it sees what a person sees, and nothing is stored.
+        return render(request, "subscriptions/check_inbox.html")
+    email = form.cleaned_data["email"]
+    wait = ratelimit.check(
+        request, email, ratelimit.SIGNUP_PER_ADDRESS, ratelimit.SIGNUP_PER_CLIENT
     )
+    if wait:
+        return _limited(request, "subscriptions/subscribe.html", context, wait)
+    subscription = Subscription.sign_up(email, **form.followed())
+    transaction.on_commit(lambda: tasks.send_signup_email.enqueue(subscription.pk))
+    # The same page whether the address is new, pending or already subscribed.
+    return render(request, "subscriptions/check_inbox.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token: str):
+    subscription = Subscription.from_confirm_token(token)
+    if subscription is None:
+        return _invalid_link(request, "confirmation")
+    if request.method == "POST":
+        subscription.confirm()
+        messages.success(request, f"Thank you. You will get updates {_about(subscription)}.")
+        return redirect("subscriptions:manage", token=subscription.subscriber.manage_token)
+    context = {"subscription": subscription, "about": _about(subscription)}
+    return _private(render(request, "subscriptions/confirm.html", context))
+
+
+def _about(subscription: Subscription) -> str:
+    if subscription.trial_id:
+        return f"when study {subscription.trial.nct_id} changes"
+    return f"when new studies for {subscription.category.name} are added"
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token: str):
+    subscriber = Subscriber.from_manage_token(token)
+    if subscriber is None:
+        return _invalid_link(request, "manage")
+    if request.method == "POST":
+        return _manage_action(request, subscriber, token)
+    subscriptions = subscriber.subscriptions.select_related("trial", "category")
+    context = {
+        "subscriber": subscriber,
+        "token": token,
+        "subscriptions": [
+            {"subscription": s, "about": _about(s), "url": _target_path(s)} for s in subscriptions
+        ],
+    }
+    return _private(render(request, "subscriptions/manage.html", context))
+
+
+def _target_path(subscription: Subscription) -> str:
+    if subscription.trial_id:
+        return subscription.trial.get_absolute_url()
+    return subscription.category.get_absolute_url()
+
+
+def _manage_action(request, subscriber: Subscriber, token: str):
+    action = request.POST.get("action")
+    if action == "remove":
+        try:
+            pk = int(request.POST.get("subscription", ""))
+        except ValueError:
+            pk = None
+        subscription = subscriber.subscriptions.filter(pk=pk).first()
+        if subscription is None:
+            messages.error(request, "That subscription was already stopped.")
+        else:
+            about = _about(subscription)
+            subscription.delete()
+            messages.success(request, f"Done: you will no longer get updates {about}.")
+        return redirect("subscriptions:manage", token=token)
+    if action == "remove_all":
+        subscriber.subscriptions.all().delete()
+        messages.success(request, "Done: you will get no more update emails from us.")
+        return redirect("subscriptions:manage", token=token)
+    if action == "delete":
+        subscriber.delete_data()
+        messages.success(request, "We deleted your email address and everything we held about it.")
+        return redirect("trials:home")
+    messages.error(request, "Please choose one of the buttons on this page.")
+    return redirect("subscriptions:manage", token=token)
+
+
+@require_GET
+def export(request, token: str):
+    subscriber = Subscriber.from_manage_token(token)
+    if subscriber is None:
+        return _invalid_link(request, "manage")
+    body = json.dumps(subscriber.export(), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-email-updates.json"'
+    return _private(response)
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here without cookies; the signed link authorises.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    subscriber = Subscriber.from_manage_token(token)
+    if subscriber is None:
+        return _invalid_link(request, "unsubscribe")
+    if request.method == "POST":
+        subscriber.subscriptions.all().delete()
+        context = {"subscriber": subscriber, "token": token, "done": True}
+        # 200, not a redirect: one-click senders do not follow redirects.
+        return _private(render(request, "subscriptions/unsubscribe.html", context))
+    context = {"subscriber": subscriber, "token": token, "done": False}
+    return _private(render(request, "subscriptions/unsubscribe.html", context))
+
+
+def _contactable_trial(nct_id: str) -> Trial:
+    trial = get_object_or_404(Trial.objects.published(), nct_id=nct_id.upper())
+    if not trial.contacts.exclude(email="").exists():
+        raise Http404("This study has no contact we can pass a message to.")
+    return trial
+
+
+@require_POST
+def contact(request, nct_id: str):
+    trial = _contactable_trial(nct_id)
+    form = ContactStudyForm(request.POST)
+    context = {"trial": trial, "contact_form": form}
+    if not form.is_valid():
+        return render(request, "subscriptions/contact.html", context, status=400)
+    if form.cleaned_data["website"]:
+        return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
+    email = form.cleaned_data["email"]
+    wait = ratelimit.check(
+        request, email, ratelimit.CONTACT_PER_ADDRESS, ratelimit.CONTACT_PER_CLIENT
+    )
+    if wait:
+        return _limited(request, "subscriptions/contact.html", context, wait)
+    relay = RelayMessage.compose(
+        trial, email, name=form.cleaned_data["name"], message=form.cleaned_data["message"]
+    )
+    transaction.on_commit(lambda: tasks.send_relay_confirmation.enqueue(relay.pk))
+    return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_confirm(request, token: str):
+    relay = RelayMessage.from_confirm_token(token)
+    if relay is None:
+        return _invalid_link(request, "message")
+    if request.method == "POST":
+        if relay.confirm():
+            transaction.on_commit(lambda: tasks.send_relay.enqueue(relay.pk))
+            messages.success(request, "Thank you. Your message is on its way to the study team.")
+        else:
+            messages.info(request, "You already confirmed this message: it was sent only once.")
+        return redirect(relay.trial)
+    context = {"relay": relay}
+    return _private(render(request, "subscriptions/contact_confirm.html", context))

@@ -55,6 +55,7 @@ from .models import (
     Trial,
     TrialVersion,
 )
+from .signals import versions_recorded
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 BATCH_SIZE = 500
@@ -1019,6 +1020,8 @@ def import_items(
             if on_progress:
                 on_progress(run.counts)
     run.process(batch)
+    if run.counts.created or run.counts.updated:
+        versions_recorded.send(sender=Trial, counts=run.counts)
     return run.counts
 
 
@@ -1229,6 +1232,8 @@ def import_in_parallel(
                 on_failure(failure)
     for process in processes:
         process.join()
+    if counts.created or counts.updated:
+        versions_recorded.send(sender=Trial, counts=counts)
     return counts
 
 

@@ -1,10 +1,14 @@
 """Keep search text and cached pages in step with the data they come from."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from . import pagecache
 from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
+
+# Sent after an import stored new trials or changes (its rows are bulk-created, so no post_save):
+# whoever tells people about changes listens here. `counts` is the import's Counts.
+versions_recorded = Signal()
 
 
 @receiver(post_save, sender=Trial)

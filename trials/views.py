@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_GET
 
-from subscriptions.forms import SubscribeForm
+from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
 from .forms import TrialSearchForm
@@ -106,6 +106,9 @@ def _render_trial(request, nct_id: str, extra: dict):
         "locations": locations,
         "eligibility": trial.eligibility,
         "form": SubscribeForm(trial=trial),
+        # Whether a message can be passed on; the addresses themselves never reach the page.
+        "can_contact": trial.is_published and any(contact.email for contact in contacts),
+        "contact_form": ContactStudyForm(),
     }
     return render(request, "trials/trial_detail.html", {**context, **extra})
 

@@ -1,0 +1,121 @@
+"""Subscriptions for staff with the permission: who follows what, what went out, and the log of
+messages passed on to study teams. Read-only: rows change through the visitors' own links."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from .models import Delivery, RelayMessage, Subscriber, Subscription
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    extra = 0
+    fields = ("trial", "category", "created_at", "confirmed_at", "terms_version", "consented_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(ReadOnlyAdmin):
+    list_display = ("email", "created_at", "confirmed_at", "following")
+    search_fields = ("email",)
+    list_filter = (("confirmed_at", admin.EmptyFieldListFilter),)
+    fields = ("email", "created_at", "confirmed_at")
+    inlines = [SubscriptionInline]
+
+    def get_queryset(self, request):
+        confirmed = Count("subscriptions", filter=Q(subscriptions__confirmed_at__isnull=False))
+        return super().get_queryset(request).annotate(following=confirmed)
+
+    @admin.display(description="Confirmed subscriptions", ordering="following")
+    def following(self, subscriber):
+        return subscriber.following
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ("subscriber", "follows", "created_at", "confirmed_at")
+    list_filter = (
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("trial", admin.EmptyFieldListFilter),
+        "category",
+    )
+    list_select_related = ("subscriber", "trial", "category")
+    search_fields = ("subscriber__email", "trial__nct_id", "category__name")
+    fields = (
+        "subscriber",
+        "trial",
+        "category",
+        "created_at",
+        "confirmed_at",
+        "terms_version",
+        "consented_at",
+    )
+    date_hierarchy = "created_at"
+
+    @admin.display(description="Follows")
+    def follows(self, subscription):
+        return subscription.subject
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list: how many confirmed followers each trial and category has."""
+        confirmed = Subscription.objects.confirmed()
+        extra_context = {
+            **(extra_context or {}),
+            "per_trial": confirmed.exclude(trial=None)
+            .values("trial__nct_id", "trial__brief_title", "trial__headline")
+            .annotate(followers=Count("pk"))
+            .order_by("-followers", "trial__nct_id")[:25],
+            "per_category": confirmed.exclude(category=None)
+            .values("category__name")
+            .annotate(followers=Count("pk"))
+            .order_by("-followers", "category__name"),
+            "pending_count": Subscription.objects.unconfirmed().count(),
+        }
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("version", "subscription", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("version__trial", "subscription__subscriber")
+    search_fields = ("subscription__subscriber__email", "version__trial__nct_id")
+    fields = list_display + ("next_attempt_at",)
+
+
+@admin.register(RelayMessage)
+class RelayMessageAdmin(ReadOnlyAdmin):
+    list_display = ("trial", "sender_name", "sender", "created_at", "confirmed_at", "sent_at")
+    list_filter = (
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("sent_at", admin.EmptyFieldListFilter),
+    )
+    list_select_related = ("trial", "sender")
+    search_fields = ("trial__nct_id", "sender__email", "sender_name")
+    fields = (
+        "trial",
+        "sender",
+        "sender_name",
+        "message",
+        "terms_version",
+        "consented_at",
+        "created_at",
+        "confirmed_at",
+        "sent_at",
+        "recipient_email",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )

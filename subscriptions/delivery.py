@@ -1,0 +1,297 @@
+"""Sending runs: the news each confirmed subscription is owed, one digest per address, and the
+messages patients asked us to pass on to study teams.
+
+Exactly once: each piece of news is a `Delivery` row (unique per subscription and version). A
+digest is sent while its address's row is locked (`select_for_update(skip_locked=True)`), and
+its deliveries are marked sent in the same transaction right after the SMTP server accepts the
+message. If the process dies first, the transaction rolls back and the news is still pending for
+the next run; a second worker running at the same time skips the locked address. The one window
+left is between the server's acceptance and our commit, a few milliseconds, which SMTP itself
+cannot close. A failed send is retried with backoff and stays pending until it goes out.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
+from django.core import mail
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from trials.models import Trial, TrialVersion
+
+from . import emails
+from .models import Delivery, Publication, RelayMessage, Subscriber, Subscription, absolute
+
+logger = logging.getLogger(__name__)
+
+# Seconds to wait after the 1st, 2nd, … failed attempt; the last value repeats.
+BACKOFF = [60, 5 * 60, 15 * 60, 60 * 60, 3 * 60 * 60, 6 * 60 * 60]
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1])
+
+
+class SmtpUnavailable(Exception):
+    """The mail server could not be reached; the rest of the run waits for the next one."""
+
+
+@dataclass
+class RunResult:
+    queued: int = 0
+    digests_sent: int = 0
+    digests_failed: int = 0
+    relays_sent: int = 0
+    relays_failed: int = 0
+    retry_at: dt.datetime | None = None
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "queued": self.queued,
+            "digests_sent": self.digests_sent,
+            "digests_failed": self.digests_failed,
+            "relays_sent": self.relays_sent,
+            "relays_failed": self.relays_failed,
+            "retry_at": self.retry_at.isoformat() if self.retry_at else None,
+        }
+
+
+def record_publications(now: dt.datetime | None = None) -> int:
+    """Note when published trials first became public, also those published by bulk updates."""
+    now = now or timezone.now()
+    missing = Trial.objects.published().filter(publication=None).values_list("pk", flat=True)
+    rows = [Publication(trial_id=pk, published_at=now) for pk in missing]
+    Publication.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def queue_news(now: dt.datetime | None = None) -> int:
+    """Create a pending Delivery for every piece of news a confirmed subscription is owed.
+
+    A trial's followers are owed each change recorded since they signed up; a category's
+    followers are owed each trial in it that became public since they signed up. Safe to run
+    any number of times at once: the unique constraint drops pairs already recorded.
+    """
+    record_publications(now)
+    already = Delivery.objects.filter(subscription=OuterRef("pk"), version=OuterRef("news"))
+    trial_news = (
+        Subscription.objects.confirmed()
+        .filter(
+            trial__is_published=True,
+            trial__versions__kind=TrialVersion.Kind.CHANGED,
+            trial__versions__seen_at__gte=F("created_at"),
+        )
+        .annotate(news=F("trial__versions__pk"))
+    )
+    category_news = (
+        Subscription.objects.confirmed()
+        .filter(
+            category__trials__is_published=True,
+            category__trials__publication__published_at__gte=F("created_at"),
+            category__trials__versions__kind=TrialVersion.Kind.NEW,
+        )
+        .annotate(news=F("category__trials__versions__pk"))
+    )
+    pairs = set()
+    for news in (trial_news, category_news):
+        pairs.update(news.filter(~Exists(already)).values_list("pk", "news"))
+    now = now or timezone.now()
+    rows = [
+        Delivery(subscription_id=sub, version_id=version, created_at=now, next_attempt_at=now)
+        for sub, version in sorted(pairs)
+    ]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def _digest_items(deliveries: list[Delivery]) -> list[emails.DigestItem]:
+    """One item per trial version, however many of the address's subscriptions it concerns."""
+    items: dict[int, emails.DigestItem] = {}
+    for delivery in deliveries:
+        version = delivery.version
+        item = items.get(version.pk)
+        if item is None:
+            trial = version.trial
+            item = items[version.pk] = emails.DigestItem(
+                version=version,
+                trial=trial,
+                url=absolute(trial.get_absolute_url()),
+                lines=version.change_lines(),
+                is_new=version.kind == TrialVersion.Kind.NEW,
+                categories=[],
+            )
+        category = delivery.subscription.category
+        if category is not None and category.name not in item.categories:
+            item.categories.append(category.name)
+    return sorted(items.values(), key=lambda i: (i.is_new, i.version.seen_at, i.trial.nct_id))
+
+
+def _is_connection_error(error: Exception) -> bool:
+    """Whether the mail server is unreachable, rather than refusing one message."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
+        return False
+    return isinstance(error, smtplib.SMTPException | OSError)
+
+
+def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) -> int:
+    """Send one address its due news in one email; the number of news items sent (0: none).
+
+    Raises SmtpUnavailable when the mail server cannot be reached (after recording the failure).
+    """
+    now = now or timezone.now()
+    failure: Exception | None = None
+    with transaction.atomic():
+        locked = Subscriber.objects.select_for_update(skip_locked=True)
+        subscriber = locked.filter(pk=subscriber_id).first()
+        if subscriber is None:  # another worker is sending it, or the address was deleted
+            return 0
+        # Everything pending for the address goes together, also news still waiting for a
+        # retry: one digest, not one now and another when the retry comes due.
+        due = (
+            Delivery.objects.pending()
+            .filter(subscription__subscriber=subscriber)
+            .exclude(subscription__confirmed_at=None)
+            .select_related("version__trial", "subscription__category")
+            .order_by("pk")
+        )
+        deliveries = list(due)
+        gone = [d.pk for d in deliveries if not d.version.trial.is_published]
+        if gone:  # the trial was taken down: its page is gone, so the news is no longer news
+            Delivery.objects.filter(pk__in=gone).delete()
+        deliveries = [d for d in deliveries if d.pk not in gone]
+        if not deliveries:
+            return 0
+        ids = [d.pk for d in deliveries]
+        try:
+            connection.send_messages([emails.digest(subscriber, _digest_items(deliveries))])
+        except Exception as error:  # one bad address must not stop the run
+            if not isinstance(error, smtplib.SMTPException | OSError):
+                logger.exception("Digest to subscriber %s could not be sent", subscriber.pk)
+            attempts = max(d.attempts for d in deliveries) + 1
+            Delivery.objects.filter(pk__in=ids).update(
+                attempts=F("attempts") + 1,
+                next_attempt_at=now + backoff(attempts),
+                last_error=f"{type(error).__name__}: {error}"[:500],
+            )
+            logger.warning("Digest to subscriber %s failed: %s", subscriber.pk, error)
+            failure = error
+        else:
+            Delivery.objects.filter(pk__in=ids).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+            )
+    # Raised only now, so that the failure recorded above is committed.
+    if failure is not None:
+        if _is_connection_error(failure):
+            raise SmtpUnavailable(str(failure)) from failure
+        return 0
+    return len(ids)
+
+
+def send_relay(message_id: int, connection, now: dt.datetime | None = None) -> bool:
+    """Pass one confirmed message on to the study team, with a copy to the patient."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = RelayMessage.objects.due(now).select_for_update(skip_locked=True)
+        relay = locked.filter(pk=message_id).first()
+        if relay is None:
+            return False
+        relay = RelayMessage.objects.select_related("trial", "sender").get(pk=relay.pk)
+        study_email = relay.study_contact_email()
+        error: Exception | None = None
+        if not study_email:
+            error = LookupError("the study has no contact email address")
+        else:
+            try:
+                connection.send_messages([emails.relay_to_study(relay, study_email)])
+            except Exception as send_error:  # recorded and retried; the run goes on
+                if not isinstance(send_error, smtplib.SMTPException | OSError):
+                    logger.exception("Message %s could not be sent", relay.pk)
+                error = send_error
+        if error is not None:
+            RelayMessage.objects.filter(pk=relay.pk).update(
+                attempts=F("attempts") + 1,
+                next_attempt_at=now + backoff(relay.attempts + 1),
+                last_error=f"{type(error).__name__}: {error}"[:500],
+            )
+            logger.warning("Message %s to a study team failed: %s", relay.pk, error)
+        else:
+            RelayMessage.objects.filter(pk=relay.pk).update(
+                sent_at=timezone.now(),
+                recipient_email=study_email,
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+    if error is not None:
+        if _is_connection_error(error):
+            raise SmtpUnavailable(str(error)) from error
+        return False
+    logger.info("Message %s passed on to the team of %s", relay.pk, relay.trial.nct_id)
+    try:
+        connection.send_messages([emails.relay_copy(relay)])
+    except Exception as error:
+        # The study has the message; a lost copy is not worth sending the study a second one.
+        logger.warning("Copy of message %s to its sender failed: %s", relay.pk, error)
+    return True
+
+
+def next_retry_at(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the earliest news or message waiting for a retry becomes due."""
+    now = now or timezone.now()
+    waiting = [
+        Delivery.objects.pending()
+        .filter(next_attempt_at__gt=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first(),
+        RelayMessage.objects.exclude(confirmed_at=None)
+        .filter(sent_at=None, next_attempt_at__gt=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first(),
+    ]
+    waiting = [when for when in waiting if when is not None]
+    return min(waiting) if waiting else None
+
+
+def run(now: dt.datetime | None = None) -> RunResult:
+    """One sending run: queue new news, then send every due digest and relayed message."""
+    now = now or timezone.now()
+    result = RunResult(queued=queue_news(now))
+    connection = mail.mailers.default
+    try:
+        # One SMTP session for the whole run. If the server cannot be reached, each send tries
+        # to connect again, fails, and records the failure for its news.
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Mail server unavailable at the start of a sending run: %s", error)
+    try:
+        relays = RelayMessage.objects.due(now).order_by("pk").values_list("pk", flat=True)
+        for message_id in list(relays):
+            if send_relay(message_id, connection, now):
+                result.relays_sent += 1
+            else:
+                result.relays_failed += 1
+        subscribers = (
+            Delivery.objects.due(now)
+            .exclude(subscription__confirmed_at=None)
+            .order_by("subscription__subscriber_id")
+            .values_list("subscription__subscriber_id", flat=True)
+            .distinct()
+        )
+        for subscriber_id in list(subscribers):
+            if send_digest(subscriber_id, connection, now):
+                result.digests_sent += 1
+    except SmtpUnavailable as error:
+        result.digests_failed += 1
+        result.errors.append(str(error))
+    finally:
+        connection.close()
+    result.retry_at = next_retry_at(now)
+    due_left = Delivery.objects.due(now).exists() or RelayMessage.objects.due(now).exists()
+    if result.errors and due_left:
+        result.retry_at = min(filter(None, [result.retry_at, now + backoff(1)]))
+    return result

@@ -1,0 +1,114 @@
+"""Background work, through Django's Tasks framework (the worker is `manage.py db_worker`).
+
+Nothing here depends on the backend: another TASKS backend (a Redis or Celery queue) runs the
+same tasks. Each task is safe to run twice or at once; what was sent is recorded in the database.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+
+from django.core import mail
+from django.core.cache import cache
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from . import delivery, emails
+from .models import RelayMessage, Subscription
+
+logger = logging.getLogger(__name__)
+
+RUN_REQUESTED = "alerts:run-requested"
+MAX_EMAIL_ATTEMPTS = 8
+
+
+def request_run() -> None:
+    """Ask for a sending run soon; many requests before it starts make one run."""
+    if cache.add(RUN_REQUESTED, 1, timeout=10 * 60):
+        send_alerts.enqueue()
+
+
+def request_run_on_commit() -> None:
+    transaction.on_commit(request_run)
+
+
+def _schedule_retry(when: dt.datetime) -> None:
+    key = f"alerts:retry:{when.replace(microsecond=0).isoformat()}"
+    if cache.add(key, 1, timeout=max(60, int((when - timezone.now()).total_seconds()) + 60)):
+        send_alerts.using(run_after=when).enqueue()
+
+
+@task()
+def send_alerts() -> dict:
+    """One sending run; if anything is waiting for a retry, a later run is scheduled for it."""
+    cache.delete(RUN_REQUESTED)
+    result = delivery.run()
+    if result.retry_at is not None:
+        _schedule_retry(result.retry_at)
+    logger.info("Sending run: %s", result.as_dict())
+    return result.as_dict()
+
+
+def _send_or_retry(message, retry, row_id: int, attempt: int, what: str) -> bool:
+    """Send one email now; on an SMTP failure, enqueue `retry` for the row again with backoff."""
+    try:
+        with mail.mailers.default as connection:
+            connection.send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        if attempt >= MAX_EMAIL_ATTEMPTS:
+            logger.error("Gave up sending %s after %s attempts: %s", what, attempt, error)
+            raise
+        when = timezone.now() + delivery.backoff(attempt)
+        logger.warning("Sending %s failed (%s); trying again at %s", what, error, when)
+        retry.using(run_after=when).enqueue(row_id, attempt=attempt + 1)
+        return False
+    return True
+
+
+@task()
+def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
+    """The confirmation link, or a note that the address already follows this."""
+    subscription = (
+        Subscription.objects.select_related("subscriber", "trial", "category")
+        .filter(pk=subscription_id)
+        .first()
+    )
+    if subscription is None:  # removed or purged since
+        return False
+    if subscription.is_confirmed:
+        message = emails.already_subscribed(subscription)
+    else:
+        message = emails.confirmation(subscription)
+    return _send_or_retry(message, send_signup_email, subscription_id, attempt, "a sign-up email")
+
+
+@task()
+def send_relay_confirmation(message_id: int, attempt: int = 1) -> bool:
+    relay = RelayMessage.objects.select_related("trial", "sender").filter(pk=message_id).first()
+    if relay is None or relay.confirmed_at is not None:
+        return False
+    return _send_or_retry(
+        emails.relay_confirmation(relay),
+        send_relay_confirmation,
+        message_id,
+        attempt,
+        "a message confirmation",
+    )
+
+
+@task()
+def send_relay(message_id: int) -> bool:
+    """Pass a confirmed message on now; a failure leaves it to the next sending run."""
+    connection = mail.mailers.default
+    try:
+        sent = delivery.send_relay(message_id, connection)
+    except delivery.SmtpUnavailable:
+        sent = False
+    finally:
+        connection.close()
+    if not sent:
+        when = delivery.next_retry_at()
+        if when is not None:
+            _schedule_retry(when)
+    return sent

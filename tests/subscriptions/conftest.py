@@ -1,0 +1,35 @@
+import pytest
+from django.core.cache import cache
+
+from trials.models import ConditionCategory, Contact, Location
+
+from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, make_trial
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rate limits and cached pages live in the cache; each test starts from nothing.
+    cache.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what views defer to the end of their transaction (enqueuing tasks)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def category(db):
+    return ConditionCategory.objects.create(name="Solid tumors")
+
+
+@pytest.fixture
+def trial(db, category):
+    """A published trial with study and site contacts, followed by nobody yet."""
+    trial = make_trial(category=category)
+    Contact.objects.create(trial=trial, name="Dr. Study", phone=STUDY_PHONE, email=STUDY_EMAIL)
+    site = Location.objects.create(
+        trial=trial, facility="NIH Clinical Center", city="Bethesda", state="Maryland"
+    )
+    Contact.objects.create(trial=trial, location=site, phone=SITE_PHONE, email=SITE_EMAIL)
+    return trial

@@ -1,0 +1,73 @@
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+
+from subscriptions.models import RelayMessage
+
+from .helpers import STUDY_EMAIL, follow, make_trial
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/subscriptions/subscription/"
+
+
+@pytest.fixture
+def followers(trial, category):
+    other = make_trial("NCT01111111", category=category)
+    follow("a@example.org", trial=trial)
+    follow("b@example.org", trial=trial)
+    follow("c@example.org", trial=other)
+    follow("a@example.org", category=category)
+    follow("pending@example.org", trial=trial, confirmed=False)
+
+
+def staff(*perms: str) -> User:
+    user = User.objects.create_user("staff", is_staff=True)
+    for codename in perms:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+def test_staff_with_the_permission_see_counts_per_trial_and_category(client, followers):
+    client.force_login(staff("view_subscription"))
+    response = client.get(LIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "NCT07509034: Plain headline of NCT07509034</td><td>2</td>" in html
+    assert "NCT01111111: Plain headline of NCT01111111</td><td>1</td>" in html
+    assert "<td>Solid tumors</td><td>1</td>" in html
+    assert "1 sign-up waiting for confirmation" in html
+    assert "pending@example.org" in html
+
+
+def test_staff_without_the_permission_are_refused(client, followers):
+    client.force_login(staff())
+    for url in (LIST, "/admin/subscriptions/subscriber/", "/admin/subscriptions/relaymessage/"):
+        assert client.get(url).status_code == 403
+
+
+def test_editors_do_not_see_subscribers(client, followers):
+    user = User.objects.create_user("editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(user)
+    assert client.get(LIST).status_code == 403
+    assert "a@example.org" not in client.get("/admin/").content.decode()
+
+
+def test_visitors_never_reach_it(client, followers):
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_the_relay_log_shows_staff_where_a_message_went(client, trial):
+    message = RelayMessage.compose(trial, "ada@example.org", name="Ada", message="Hello there")
+    RelayMessage.objects.filter(pk=message.pk).update(recipient_email=STUDY_EMAIL)
+    client.force_login(staff("view_relaymessage"))
+    assert "Ada" in client.get("/admin/subscriptions/relaymessage/").content.decode()
+    detail = client.get(f"/admin/subscriptions/relaymessage/{message.pk}/change/")
+    assert STUDY_EMAIL in detail.content.decode()
+
+
+def test_the_lists_are_read_only(client, followers):
+    client.force_login(staff("view_subscription", "change_subscription", "add_subscription"))
+    assert client.get(f"{LIST}add/").status_code == 403

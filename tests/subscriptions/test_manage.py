@@ -1,0 +1,134 @@
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from subscriptions.models import RelayMessage, Subscriber, Subscription
+
+from .helpers import add_version, follow, make_trial
+
+pytestmark = pytest.mark.django_db
+
+XSS_EMAIL = '"<script>alert(1)</script>"@example.org'
+
+
+@pytest.fixture
+def subscriber(trial, category):
+    follow("ada@example.org", trial=trial)
+    follow("ada@example.org", category=category)
+    return Subscriber.objects.get()
+
+
+def manage_path(subscriber) -> str:
+    return reverse("subscriptions:manage", args=[subscriber.manage_token])
+
+
+def test_it_lists_every_subscription_with_a_stop_button(client, subscriber):
+    response = client.get(manage_path(subscriber))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ada@example.org" in html
+    assert "Plain headline of NCT07509034" in html
+    assert "New studies for Solid tumors" in html
+    assert html.count('value="remove"') == 2
+    assert 'value="remove_all"' in html
+    assert 'value="delete"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_get_changes_nothing(client, subscriber):
+    for path in (
+        manage_path(subscriber),
+        reverse("subscriptions:export", args=[subscriber.manage_token]),
+    ):
+        client.get(path, {"action": "remove_all"})
+    assert Subscription.objects.count() == 2
+
+
+def test_remove_one(client, subscriber, trial):
+    subscription = subscriber.subscriptions.get(trial=trial)
+    response = client.post(
+        manage_path(subscriber), {"action": "remove", "subscription": subscription.pk}
+    )
+    assert response.status_code == 302
+    assert list(Subscription.objects.values_list("category__name", flat=True)) == ["Solid tumors"]
+    page = client.get(response["Location"]).content.decode()
+    assert "you will no longer get updates when study NCT07509034 changes" in page
+
+
+def test_remove_one_cannot_touch_another_address(client, subscriber, trial):
+    other = follow("bob@example.org", trial=trial)
+    client.post(manage_path(subscriber), {"action": "remove", "subscription": other.pk})
+    assert Subscription.objects.filter(pk=other.pk).exists()
+    client.post(manage_path(subscriber), {"action": "remove", "subscription": "not a number"})
+    assert Subscription.objects.count() == 3
+
+
+def test_remove_all(client, subscriber):
+    response = client.post(manage_path(subscriber), {"action": "remove_all"})
+    assert response.status_code == 302
+    assert not Subscription.objects.exists()
+    assert Subscriber.objects.exists()  # the page still works, to download or delete
+
+
+def test_export_holds_everything_about_the_address(client, subscriber, trial):
+    RelayMessage.compose(trial, "ada@example.org", name="Ada", message="Can I join this study?")
+    response = client.get(reverse("subscriptions:export", args=[subscriber.manage_token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["email"] == "ada@example.org"
+    assert {s["trial"] for s in data["subscriptions"]} == {"NCT07509034", None}
+    assert all(s["terms_version"] and s["consented_at"] for s in data["subscriptions"])
+    assert data["messages_to_study_teams"][0]["message"] == "Can I join this study?"
+    # The study's address is not the patient's data, and never shown to them.
+    assert "study.team@example.org" not in response.content.decode()
+
+
+def test_delete_data_forgets_the_address(client, subscriber, trial):
+    RelayMessage.compose(trial, "ada@example.org", name="Ada", message="Can I join this study?")
+    add_version(trial)
+    path = manage_path(subscriber)
+    response = client.post(path, {"action": "delete"})
+    assert response.status_code == 302
+    assert not Subscriber.objects.exists()
+    assert not Subscription.objects.exists()
+    assert not RelayMessage.objects.exists()
+    assert client.get(path).status_code == 404
+
+
+def test_an_unknown_action_changes_nothing(client, subscriber):
+    response = client.post(manage_path(subscriber), {"action": "drop tables"})
+    assert response.status_code == 302
+    assert Subscription.objects.count() == 2
+
+
+def test_a_tampered_link_is_a_clear_404(client, subscriber):
+    token = subscriber.manage_token
+    for bad in (token[:-2] + "zz", "nonsense", token.replace(":", "")):
+        response = client.get(reverse("subscriptions:manage", args=[bad]))
+        assert response.status_code == 404
+        assert "This link does not work" in response.content.decode()
+    assert (
+        client.post(reverse("subscriptions:manage", args=["x"]), {"action": "delete"}).status_code
+        == 404
+    )
+    assert Subscriber.objects.exists()
+
+
+def test_the_actions_need_a_csrf_token(subscriber):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(manage_path(subscriber), {"action": "delete"}).status_code == 403
+    assert Subscriber.objects.exists()
+
+
+def test_hostile_values_are_escaped(client, db, category):
+    trial = make_trial("NCT01234567", category=category, headline="<img src=x onerror=alert(1)>")
+    follow(XSS_EMAIL, trial=trial)
+    subscriber = Subscriber.objects.get()
+    html = client.get(manage_path(subscriber)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html

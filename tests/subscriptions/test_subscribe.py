@@ -1,0 +1,146 @@
+import re
+
+import pytest
+from django.core import mail
+
+from subscriptions.models import Subscriber, Subscription
+
+from .helpers import follow, links, run_tasks
+
+pytestmark = pytest.mark.django_db
+
+URL = "/updates/"
+
+
+def signup(client, commit, email="ada@example.org", **fields):
+    data = {"email": email, "follow": "trial", "trial": "NCT07509034", "consent": "on"}
+    data.update(fields)
+    with commit():
+        response = client.post(URL, data)
+    run_tasks()
+    return response
+
+
+def page_text(response) -> str:
+    html = response.content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_it_stores_a_pending_subscription_and_emails_a_confirmation_link(client, commit, trial):
+    response = signup(client, commit)
+    assert response.status_code == 200
+    assert "Check your inbox" in response.content.decode()
+    subscription = Subscription.objects.get()
+    assert subscription.trial == trial
+    assert subscription.subscriber.email == "ada@example.org"
+    assert subscription.confirmed_at is None
+    assert subscription.terms_version
+    assert subscription.consented_at is not None
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ada@example.org"]
+    assert "confirm" in message.subject.lower()
+    confirm_links = [url for url in links(message.body) if "/updates/confirm/" in url]
+    assert confirm_links and confirm_links[0].startswith("http://127.0.0.1:8000/updates/confirm/")
+    html = message.alternatives[0].content
+    assert confirm_links[0] in html.replace("&amp;", "&")
+
+
+def test_it_follows_the_category_when_chosen(client, commit, trial, category):
+    signup(client, commit, follow="category", category=category.slug)
+    assert Subscription.objects.get().category == category
+    assert "Solid tumors" in mail.outbox[0].subject
+
+
+def test_a_bad_email_gets_a_clear_message_and_keeps_the_input(client, commit, trial):
+    response = signup(client, commit, email="not-an-email")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address" in html
+    assert 'value="not-an-email"' in html
+    assert not Subscription.objects.exists()
+    assert mail.outbox == []
+
+
+def test_missing_consent_gets_a_clear_message_and_keeps_the_email(client, commit, trial):
+    response = signup(client, commit, consent="")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Please agree to the terms of use" in html
+    assert 'value="ada@example.org"' in html
+    assert not Subscription.objects.exists()
+
+
+def test_the_honeypot_looks_like_success_and_stores_nothing(client, commit, trial):
+    response = signup(client, commit, website="http://spam.example")
+    assert response.status_code == 200
+    assert "Check your inbox" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+def test_signing_up_twice_makes_one_subscription(client, commit, trial):
+    signup(client, commit)
+    signup(client, commit, email="ADA@example.org")
+    assert Subscription.objects.count() == 1
+    assert Subscriber.objects.count() == 1
+    # The second request gets a link to the same sign-up again: it is still waiting.
+    assert len(mail.outbox) == 2
+    tokens = [
+        next(u for u in links(m.body) if "/updates/confirm/" in u).rstrip("/").rsplit("/", 1)[1]
+        for m in mail.outbox
+    ]
+    assert {Subscription.from_confirm_token(token) for token in tokens} == {
+        Subscription.objects.get()
+    }
+
+
+def test_the_response_is_the_same_whoever_the_address_belongs_to(client, commit, trial):
+    follow("confirmed@example.org", trial=trial)
+    follow("pending@example.org", trial=trial, confirmed=False)
+    pages = {
+        email: page_text(signup(client, commit, email=email))
+        for email in ("new@example.org", "pending@example.org", "confirmed@example.org")
+    }
+    assert len(set(pages.values())) == 1
+    statuses = {signup(client, commit, email=e).status_code for e in pages}
+    assert statuses == {200}
+
+
+def test_a_confirmed_address_is_told_it_already_follows_and_nothing_changes(client, commit, trial):
+    subscription = follow("ada@example.org", trial=trial)
+    signup(client, commit)
+    assert "already" in mail.outbox[0].subject.lower()
+    assert not any("/updates/confirm/" in url for url in links(mail.outbox[0].body))
+    subscription.refresh_from_db()
+    assert subscription.is_confirmed
+
+
+def test_get_does_not_sign_up(client, trial):
+    response = client.get(URL, {"email": "ada@example.org", "follow": "trial", "consent": "on"})
+    assert response.status_code == 405
+    assert not Subscriber.objects.exists()
+
+
+def test_the_form_needs_a_csrf_token(trial):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    data = {"email": "ada@example.org", "follow": "trial", "trial": trial.nct_id, "consent": "on"}
+    response = strict.post(URL, data)
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+
+
+def test_an_unknown_trial_is_a_clear_error(client, commit, trial):
+    response = signup(client, commit, trial="NCT99999999")
+    assert response.status_code == 400
+    assert not Subscription.objects.exists()
+
+
+def test_a_draft_trial_cannot_be_followed(client, commit, trial):
+    trial.is_published = False
+    trial.save()
+    response = signup(client, commit)
+    assert response.status_code == 400
+    assert not Subscription.objects.exists()
