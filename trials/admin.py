@@ -5,6 +5,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.html import format_html
 
+from . import pagecache
 from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
 from .readability import READING_GRADE_TARGET, reading_grade
 
@@ -83,6 +84,12 @@ class TrialVersionInline(admin.TabularInline):
 
 def version_in_words(version: TrialVersion) -> str:
     return "; ".join(version.change_lines()) or "No visible change"
+
+
+def _forget_pages(queryset) -> None:
+    """Bulk updates send no model signals: drop the cached pages of the trials they touched."""
+    for nct_id in queryset.values_list("nct_id", flat=True):
+        pagecache.forget_trial(nct_id)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -205,11 +212,13 @@ class TrialAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected trials")
     def publish(self, request, queryset):
         updated = queryset.update(is_published=True)
+        _forget_pages(queryset)
         self.message_user(request, f"Published {updated} trial(s).")
 
     @admin.action(description="Unpublish selected trials (back to draft)")
     def unpublish(self, request, queryset):
         updated = queryset.update(is_published=False)
+        _forget_pages(queryset)
         self.message_user(request, f"Moved {updated} trial(s) back to draft.")
 
     @admin.action(description="Mark plain-language text as reviewed against the latest version")
@@ -217,6 +226,7 @@ class TrialAdmin(admin.ModelAdmin):
         updated = queryset.filter(current_version__gt=0).update(
             plain_language_version=F("current_version")
         )
+        _forget_pages(queryset)
         self.message_user(request, f"Marked {updated} trial(s) as reviewed.")
 
     def save_model(self, request, obj, form, change):

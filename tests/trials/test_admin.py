@@ -144,6 +144,35 @@ def test_an_editor_can_edit_trials_but_not_delete_them(client, example_trial):
     assert client.get(f"/admin/trials/trial/{example_trial.pk}/delete/").status_code == 403
 
 
+def test_bulk_publish_and_unpublish_show_at_once_on_cached_pages(client, staff, example_trial):
+    visitor = type(client)()
+    assert visitor.get("/trials/NCT07509034/").status_code == 200
+    assert "NCT07509034" in visitor.get("/trials/").content.decode()
+    client.force_login(staff)
+    changelist = "/admin/trials/trial/"
+    action = {"_selected_action": [example_trial.pk], "index": 0}
+    client.post(changelist, {**action, "action": "unpublish"})
+    assert visitor.get("/trials/NCT07509034/").status_code == 404
+    assert "NCT07509034" not in visitor.get("/trials/").content.decode()
+    client.post(changelist, {**action, "action": "publish"})
+    assert visitor.get("/trials/NCT07509034/").status_code == 200
+    assert "NCT07509034" in visitor.get("/trials/").content.decode()
+
+
+def test_marking_reviewed_removes_the_changed_notice_at_once(client, staff, example_trial):
+    example_trial.plain_language_version = 2
+    example_trial.save()
+    notice = "The registry record has changed since this summary was written"
+    visitor = type(client)()
+    assert notice in visitor.get("/trials/NCT07509034/").content.decode()
+    client.force_login(staff)
+    client.post(
+        "/admin/trials/trial/",
+        {"_selected_action": [example_trial.pk], "index": 0, "action": "mark_reviewed"},
+    )
+    assert notice not in visitor.get("/trials/NCT07509034/").content.decode()
+
+
 # Registry versions and the review list, after real imports ---------------------------------
 
 
