@@ -100,6 +100,13 @@ PAGES = [
     PageType("trial-list", "/trials/"),
     PageType("search-results", lambda d: f"/trials/?q={d.search_term.replace(' ', '+')}"),
     PageType("search-no-results", "/trials/?q=zebrafish+hiccups"),
+    PageType("search-hostile-input", "/trials/?q=%3Cscript%3Ealert(1)%3C/script%3E%22%3E%3Cb%3E"),
+    PageType(
+        "search-bad-input",
+        "/trials/?zip=99999&distance=-5&age=old",
+        status=400,
+        lighthouse_by_design={"http-status-code": "a search it cannot use answers 400"},
+    ),
     PageType("demo-trial", _demo, printable=True),
     PageType("trial-100-sites", lambda d: f"/trials/{d.large_nct_id}/", printable=True),
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
