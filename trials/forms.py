@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from .models import ConditionCategory, Phase, Sex, Status
-from .search import Place, zip_centroid
+from .search import Nearby, Place, nearby_trials, zip_centroid
 
 DEFAULT_DISTANCE = 50
 MAX_DISTANCE = 3000
@@ -12,6 +12,12 @@ MAX_DISTANCE = 3000
 def url_value(value: str) -> str:
     """The registry's value as our URLs spell it: NOT_YET_RECRUITING is not-yet-recruiting."""
     return value.lower().replace("_", "-")
+
+
+def nct_id_in(q: str) -> str | None:
+    """The query when it is exactly an NCT ID (whatever its case and spaces), else None."""
+    q = q.strip().upper()
+    return q if len(q) == 11 and q.startswith("NCT") and q[3:].isdigit() else None
 
 
 class RegistryChoiceField(forms.TypedMultipleChoiceField):
@@ -131,8 +137,7 @@ class TrialSearchForm(forms.Form):
     @property
     def nct_id(self) -> str | None:
         """The query when it is exactly an NCT ID, in the registry's case."""
-        q = (self.cleaned_data.get("q") or "").upper()
-        return q if len(q) == 11 and q.startswith("NCT") and q[3:].isdigit() else None
+        return nct_id_in(self.cleaned_data.get("q") or "")
 
     @property
     def sort_order(self) -> str:
@@ -154,9 +159,10 @@ class TrialSearchForm(forms.Form):
         return self.cleaned_data.get("distance") or DEFAULT_DISTANCE
 
     def filter(self, trials):
-        """Apply every valid filter and the sort; invalid ones were reported and are left out."""
+        """Apply the words and every valid filter but the place (see `nearby`); invalid ones
+        were reported and are left out."""
         data = self.cleaned_data
-        trials = (
+        return (
             trials.search(data.get("q") or "")
             .with_status(data.get("status") or [])
             .in_phases(data.get("phase") or [])
@@ -166,10 +172,13 @@ class TrialSearchForm(forms.Form):
             .open_to_sex(data.get("sex"))
             .accepting_healthy_volunteers(bool(data.get("healthy")))
         )
-        place = data.get("zip")
-        if place is not None:
-            trials = trials.near(place.latitude, place.longitude, self.miles)
-        return trials.sorted_by(self.sort_order)
+
+    def nearby(self) -> Nearby | None:
+        """The trials within reach of the ZIP code, when one was given."""
+        place = self.cleaned_data.get("zip")
+        if place is None:
+            return None
+        return nearby_trials(place.latitude, place.longitude, self.miles)
 
     def loosening(self) -> list[tuple[str, str]]:
         """(advice, query string) pairs for an empty result: each drops one thing narrowing it."""

@@ -234,7 +234,7 @@ class Trial(models.Model):
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="trial_sex_known"),
         ]
         indexes = [
-            models.Index(fields=["is_published", "-last_updated_at"], name="trial_recent_idx"),
+            # The listings' own orders have partial indexes on PostgreSQL (migration 0004).
             models.Index(fields=["status"], name="trial_status_idx"),
         ]
 

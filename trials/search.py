@@ -8,14 +8,31 @@ default, gets a plain substring match through the same methods.
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import zipcodes
+from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Count, F, Func, Min, Q, Value, Window
+from django.db.models import Count, F, Func, Q, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cos, Power, Radians, RowNumber, Sin, Sqrt
 
 EARTH_RADIUS_MILES = 3958.8
+# A search lists at most this many trials: past it, counting and ordering every match of a
+# common word costs more than a page may (docs/search-performance.md); the page says so.
+RESULT_LIMIT = 1000
+# A ZIP search reads this many sites, nearest first, straight off the globe index.
+NEAREST_SITES = 1000
+CARD_FIELDS = [
+    "id",
+    "nct_id",
+    "headline",
+    "brief_title",
+    "status",
+    "phase",
+    "last_updated_at",
+    "first_submitted_on",
+]
 MILES_PER_DEGREE_LATITUDE = 69.0
 SEARCH_CONFIG = "english"
 SQLITE_SEARCH_FIELDS = [
@@ -211,28 +228,28 @@ class TrialSearchMixin:
     def accepting_healthy_volunteers(self, accepting: bool = True):
         return self.filter(healthy_volunteers=True) if accepting else self
 
-    def near(self, lat: float, lon: float, miles: float):
-        """Trials with a site within `miles`, annotated with `distance` to the nearest such site."""
-        return (
-            self.filter(within_box("locations__", lat, lon, miles))
-            .annotate(
-                distance=Min(haversine("locations__latitude", "locations__longitude", lat, lon))
-            )
-            .filter(distance__lte=miles)
-        )
+    def within_reach(self, nearby: "Nearby"):
+        """Trials with one of the sites `nearby_trials` found (at most NEAREST_SITES of them)."""
+        ids = list(nearby.distances)
+        if is_postgresql():
+            # One array parameter, unnested: planning a thousand-item IN list costs more than
+            # running it.
+            return self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return self.filter(pk__in=ids)
 
     def sorted_by(self, sort: str):
-        """relevance (needs search), nearest (needs near), updated or newest."""
-        annotations = self.query.annotations
-        if sort == "relevance" and "rank" in annotations:
+        """relevance (needs search), updated or newest; the indexes read in these orders."""
+        if sort == "relevance" and "rank" in self.query.annotations:
             return self.order_by(
                 F("rank").desc(), F("last_updated_at").desc(nulls_last=True), "-id"
             )
-        if sort == "nearest" and "distance" in annotations:
-            return self.order_by("distance", "-id")
         if sort == "newest":
             return self.order_by(F("first_submitted_on").desc(nulls_last=True), "-id")
         return self.order_by(F("last_updated_at").desc(nulls_last=True), "-id")
+
+    def for_cards(self):
+        """Only what a result card shows: the wide registry columns stay in the table."""
+        return self.only(*CARD_FIELDS).prefetch_related("conditions")
 
     def _location_model(self):
         return self.model._meta.get_field("locations").related_model
@@ -246,7 +263,7 @@ def attach_nearest_sites(trials: list, place: Place | None = None, country: str 
     if not trials:
         return
     Location = trials[0]._meta.get_field("locations").related_model
-    sites = Location.objects.filter(trial_id__in=[t.pk for t in trials])
+    sites = Location.objects.filter(trial_id__in=[t.pk for t in trials]).order_by()
     order = []
     if place is not None:
         sites = sites.annotate(
@@ -285,3 +302,135 @@ def suggest_condition(q: str) -> str | None:
     if best is None or best.lower() == q.lower():
         return None
     return best
+
+
+def _globe_point(lat: str, lon: str) -> str:
+    """A point on the unit sphere as migration 0004's location_globe_idx spells it."""
+    return (
+        f"cube(ARRAY[cos(radians({lat})) * cos(radians({lon})), "
+        f"cos(radians({lat})) * sin(radians({lon})), sin(radians({lat}))])"
+    )
+
+
+def _haversine_sql(lat: str, lon: str) -> str:
+    """Miles from (%s, %s) to the row's coordinates, the same formula as haversine_miles."""
+    return (
+        f"{2 * EARTH_RADIUS_MILES} * asin(sqrt(least(1.0, "
+        f"power(sin((radians({lat}) - radians(%s)) / 2), 2) + cos(radians(%s)) "
+        f"* cos(radians({lat})) * power(sin((radians({lon}) - radians(%s)) / 2), 2))))"
+    )
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The trials with a site within reach of a place, by the miles to their nearest site."""
+
+    distances: dict[int, float]
+    complete: bool  # False when there were more sites within reach than were read
+
+
+def nearby_trials(lat: float, lon: float, miles: float, sites: int = NEAREST_SITES) -> Nearby:
+    """Trials with a site within `miles`, from the `sites` sites nearest the point.
+
+    On PostgreSQL the globe index hands over sites nearest first (a K-nearest-neighbour scan of
+    the index alone), so the work is bounded by `sites`, however many sites lie in reach.
+    """
+    from .models import Location
+
+    if is_postgresql():
+        table = connection.ops.quote_name(Location._meta.db_table)
+        phi, lam = math.radians(lat), math.radians(lon)
+        centre = [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
+        # Only our own names and expressions are formatted in; the values are parameters.
+        miles_to = _haversine_sql("latitude", "longitude")
+        sql = (
+            f"SELECT trial_id, {miles_to} FROM {table} "  # noqa: S608
+            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL "
+            f"ORDER BY {_globe_point('latitude', 'longitude')} "
+            "<-> cube(ARRAY[%s, %s, %s]::float8[]) LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lat, lat, lon, *centre, sites])
+            found = cursor.fetchall()
+    else:
+        in_box = Location.objects.filter(within_box("", lat, lon, miles))
+        found = sorted(
+            (
+                (trial_id, haversine_miles(lat, lon, site_lat, site_lon))
+                for trial_id, site_lat, site_lon in in_box.values_list(
+                    "trial_id", "latitude", "longitude"
+                )
+            ),
+            key=lambda row: row[1],
+        )[:sites]
+    distances: dict[int, float] = {}
+    for trial_id, distance in found:
+        if distance <= miles and distance < distances.get(trial_id, math.inf):
+            distances[trial_id] = distance
+    complete = len(found) < sites or found[-1][1] > miles
+    return Nearby(distances, complete)
+
+
+class ResultPaginator(Paginator):
+    """Pages of at most `limit` results; `more` says whether there were more than it lists.
+
+    A QuerySet is counted only up to limit + 1 rows; a list is taken as already limited.
+    """
+
+    def __init__(self, object_list, per_page: int, limit: int = RESULT_LIMIT, more: bool = False):
+        super().__init__(object_list, per_page)
+        self.limit = limit
+        self.more = more
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, list):
+            return len(self.object_list)
+        found = self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        self.more = self.more or found > self.limit
+        return min(found, self.limit)
+
+
+def _newest_first(value):
+    """A sort key putting the latest value first and missing values last."""
+    if value is None:
+        return (1, 0)
+    return (0, -value.toordinal() if hasattr(value, "toordinal") else -value)
+
+
+def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int = RESULT_LIMIT):
+    """(ids in order, rank and distance by id, more) for a search by words or by place.
+
+    The first `limit` matches the indexes find are read with what they sort by and put in order
+    here: ordering every match of a common word (or every site near a city) would mean reading
+    tens of thousands of rows for one page.
+    """
+    fields = ["pk", "last_updated_at", "first_submitted_on"]
+    ranked = sort == "relevance" and "rank" in trials.query.annotations
+    if ranked:
+        fields.append("rank")
+    rows = list(trials.order_by().values_list(*fields)[: limit + 1])
+    more = len(rows) > limit or (nearby is not None and not nearby.complete)
+    rows = rows[:limit]
+    distances = nearby.distances if nearby is not None else {}
+
+    def key(row):
+        pk, updated, submitted = row[:3]
+        updated_key = _newest_first(updated.timestamp() if updated else None)
+        if sort == "nearest" and nearby is not None:
+            return (distances.get(pk, math.inf), -pk)
+        if ranked:
+            return (-row[3], updated_key, -pk)
+        if sort == "newest":
+            return (_newest_first(submitted), -pk)
+        return (updated_key, -pk)
+
+    rows.sort(key=key)
+    ranks = {row[0]: row[3] for row in rows} if ranked else {}
+    return [row[0] for row in rows], ranks, distances, more
+
+
+def load_cards(model, ids: list[int]) -> list:
+    """The trials with these ids, in this order, with what a result card shows."""
+    by_id = {trial.pk: trial for trial in model.objects.filter(pk__in=ids).for_cards()}
+    return [by_id[pk] for pk in ids if pk in by_id]

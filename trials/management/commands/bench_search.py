@@ -14,6 +14,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,8 @@ PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/7")
 DEFAULT_RECORDS = Path(settings.BASE_DIR).parent / "shared" / "data" / "ctgov"
 KEYWORDS = ["diabetes", "breast cancer", "asthma", "hypertension", "depression", "hiv", "stroke"]
+# What browsers send: every page is timed as a browser would receive it.
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 ZIPS = ["10001", "60601", "94110", "77030", "02115", "20892", "98101", "33136"]
 STATUS_WEIGHTS = [
     ("COMPLETED", 45),
@@ -157,7 +160,7 @@ class Command(BaseCommand):
                 "ON l.trial_id = t.id WHERE t.is_published GROUP BY t.id "
                 "ORDER BY count(*) DESC LIMIT 1"
             ).fetchone()
-        port = "8765"
+        port = free_port(os.environ.get("BENCH_PORTS", "8105-8110"))
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-w", "2"]
             + ["-b", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -171,17 +174,23 @@ class Command(BaseCommand):
                 f"trial page ({sites} sites)": f"/trials/{nct_id}/",
                 "search (q=breast cancer)": "/trials/?q=breast+cancer&status=recruiting",
             }
-            rps = {}
-            for label, path in targets.items():
-                subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
-                rps[label] = wrk(base + path, seconds)
+            rps: dict[str, dict[str, float]] = {}
+            for encodings in (BROWSER_ENCODINGS, ""):
+                for label, path in targets.items():
+                    subprocess.run(["curl", "-sf", "-o", "/dev/null", base + path], check=True)
+                    rps.setdefault(label, {})[encodings] = wrk(base + path, seconds, encodings)
             robots = rps["/robots.txt"]
             self.stdout.write(
-                f"gunicorn (2 workers) + wrk ({seconds} s, 2 threads, 8 connections):"
+                f"gunicorn (2 workers) + wrk ({seconds} s, 2 threads, 8 connections), side by side;"
+                f" with Accept-Encoding: {BROWSER_ENCODINGS} (as browsers send) / without:"
             )
-            for label, value in rps.items():
+            for label, values in rps.items():
                 self.stdout.write(
-                    f"  {label:<30}{value:>9.0f} req/s  {value / robots:.2f}× robots.txt"
+                    f"  {label:<30}"
+                    + "".join(
+                        f"{values[e]:>9.0f} req/s {values[e] / robots[e]:.2f}×"
+                        for e in (BROWSER_ENCODINGS, "")
+                    )
                 )
         finally:
             server.terminate()
@@ -205,6 +214,19 @@ def bench_env(name: str) -> dict:
     }
 
 
+def free_port(ports: str) -> str:
+    """The first port of a range like 8105-8110 that nothing listens on."""
+    first, _, last = ports.partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return str(port)
+    raise CommandError(f"No free port in {ports} for gunicorn.")
+
+
 def database_exists(name: str) -> bool:
     with psycopg.connect(f"{PG}/postgres") as conn:
         return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
@@ -212,7 +234,7 @@ def database_exists(name: str) -> bool:
 
 def timed(client, path: str) -> float:
     started = time.perf_counter()
-    response = client.get(path)
+    response = client.get(path, headers={"Accept-Encoding": BROWSER_ENCODINGS})
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code not in (200, 302):
         raise CommandError(f"{path} answered {response.status_code}")
@@ -227,10 +249,11 @@ def wait_for(url: str) -> None:
     raise CommandError(f"gunicorn did not answer {url}")
 
 
-def wrk(url: str, seconds: int) -> float:
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
+def wrk(url: str, seconds: int, encodings: str = BROWSER_ENCODINGS) -> float:
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    if encodings:
+        command += ["-H", f"Accept-Encoding: {encodings}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if line.startswith("Requests/sec:"):
             return float(line.split()[1])
