@@ -1,3 +1,4 @@
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
@@ -148,6 +149,11 @@ class TrialSearchForm(forms.Form):
         if sort in ("updated", "newest"):
             return sort
         return "relevance" if data.get("q") else "nearest" if data.get("zip") else "updated"
+
+    @cached_property
+    def chosen(self) -> dict[str, list[str]]:
+        """The checked boxes, as their URL values (the filters template draws the inputs)."""
+        return {name: self.data.getlist(name) for name in ("status", "phase")}
 
     @property
     def has_filters(self) -> bool:
