@@ -20,7 +20,8 @@ from django.db.models.functions import ASin, Cos, Power, Radians, RowNumber, Sin
 EARTH_RADIUS_MILES = 3958.8
 # A search lists at most this many trials: past it, counting and ordering every match of a
 # common word costs more than a page may (docs/search-performance.md); the page says so.
-RESULT_LIMIT = 1000
+# Each costs a visit to its table row, so this bounds the work of every search.
+RESULT_LIMIT = 500
 # A ZIP search reads this many sites, nearest first, straight off the globe index.
 NEAREST_SITES = 1000
 CARD_FIELDS = [
@@ -329,7 +330,7 @@ class Nearby:
     complete: bool  # False when there were more sites within reach than were read
 
 
-def nearby_trials(lat: float, lon: float, miles: float, sites: int = NEAREST_SITES) -> Nearby:
+def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None) -> Nearby:
     """Trials with a site within `miles`, from the `sites` sites nearest the point.
 
     On PostgreSQL the globe index hands over sites nearest first (a K-nearest-neighbour scan of
@@ -337,6 +338,7 @@ def nearby_trials(lat: float, lon: float, miles: float, sites: int = NEAREST_SIT
     """
     from .models import Location
 
+    sites = sites or NEAREST_SITES
     if is_postgresql():
         table = connection.ops.quote_name(Location._meta.db_table)
         phi, lam = math.radians(lat), math.radians(lon)
@@ -377,9 +379,9 @@ class ResultPaginator(Paginator):
     A QuerySet is counted only up to limit + 1 rows; a list is taken as already limited.
     """
 
-    def __init__(self, object_list, per_page: int, limit: int = RESULT_LIMIT, more: bool = False):
+    def __init__(self, object_list, per_page: int, limit: int | None = None, more: bool = False):
         super().__init__(object_list, per_page)
-        self.limit = limit
+        self.limit = limit or RESULT_LIMIT
         self.more = more
 
     @cached_property
@@ -398,13 +400,14 @@ def _newest_first(value):
     return (0, -value.toordinal() if hasattr(value, "toordinal") else -value)
 
 
-def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int = RESULT_LIMIT):
+def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = None):
     """(ids in order, rank and distance by id, more) for a search by words or by place.
 
     The first `limit` matches the indexes find are read with what they sort by and put in order
     here: ordering every match of a common word (or every site near a city) would mean reading
     tens of thousands of rows for one page.
     """
+    limit = limit or RESULT_LIMIT
     fields = ["pk", "last_updated_at", "first_submitted_on"]
     ranked = sort == "relevance" and "rank" in trials.query.annotations
     if ranked:

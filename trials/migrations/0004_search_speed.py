@@ -7,6 +7,10 @@ from django.db import migrations
 # The listings' orders as the queries spell them (NULLS LAST, which SQLite cannot index), over
 # published trials only: a page of the list is read straight off an index, never sorted.
 #
+# Words and a status together, for published trials only: btree_gin lets the status sit in the
+# full-text index, so "diabetes, recruiting" is one index scan that visits only trials matching
+# both, not every diabetes trial to check its status. It replaces 0003's plain index.
+#
 # Sites nearest a point, nearest first, straight off an index: each site as a point on the unit
 # sphere (a 3-D cube), whose straight-line distance orders sites exactly as the great-circle
 # distance does. The GiST index hands them over nearest first (a K-nearest-neighbour scan, of
@@ -14,6 +18,10 @@ from django.db import migrations
 # site in a box. trials/search.py (_globe_point) spells the same expression, so the planner
 # matches it to the index; it replaces 0003's box index.
 SPEED_SQL = """
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE INDEX trial_search_idx ON trials_trial USING gin (search_vector, status)
+    WHERE is_published;
+DROP INDEX IF EXISTS trial_search_vector_idx;
 CREATE INDEX trial_listed_updated_idx ON trials_trial
     (last_updated_at DESC NULLS LAST, id DESC) WHERE is_published;
 CREATE INDEX trial_listed_newest_idx ON trials_trial
@@ -34,6 +42,8 @@ CREATE INDEX IF NOT EXISTS location_point_idx ON trials_location
 DROP INDEX IF EXISTS location_globe_idx;
 DROP INDEX IF EXISTS trial_listed_newest_idx;
 DROP INDEX IF EXISTS trial_listed_updated_idx;
+CREATE INDEX IF NOT EXISTS trial_search_vector_idx ON trials_trial USING gin (search_vector);
+DROP INDEX IF EXISTS trial_search_idx;
 """
 
 
