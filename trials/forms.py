@@ -136,11 +136,6 @@ class TrialSearchForm(forms.Form):
         return place
 
     @property
-    def nct_id(self) -> str | None:
-        """The query when it is exactly an NCT ID, in the registry's case."""
-        return nct_id_in(self.cleaned_data.get("q") or "")
-
-    @property
     def sort_order(self) -> str:
         data = self.cleaned_data
         sort = data.get("sort")

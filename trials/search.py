@@ -5,6 +5,7 @@ ts_rank, pg_trgm suggestions, a GiST index on each site's point); SQLite, the de
 default, gets a plain substring match through the same methods.
 """
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -249,39 +250,63 @@ class TrialSearchMixin:
         return self.order_by(F("last_updated_at").desc(nulls_last=True), "-id")
 
     def for_cards(self):
-        """Only what a result card shows: the wide registry columns stay in the table."""
-        return self.only(*CARD_FIELDS).prefetch_related("conditions")
+        """Only what a result card shows: the wide registry columns stay in the table.
+
+        Each trial also gets `first_site_id` and `site_count`, read off the location index
+        (trial_id, position, id) without visiting the sites themselves.
+        """
+        sites = self._location_model().objects.filter(trial=models.OuterRef("pk")).order_by()
+        return (
+            self.only(*CARD_FIELDS)
+            .annotate(
+                first_site_id=models.Subquery(sites.order_by("position", "id").values("id")[:1]),
+                site_count=models.Subquery(
+                    sites.values("trial").annotate(n=Count("id")).values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+            )
+            .prefetch_related("conditions")
+        )
 
     def _location_model(self):
         return self.model._meta.get_field("locations").related_model
 
 
-def attach_nearest_sites(trials: list, place: Place | None = None, country: str = "") -> None:
-    """Give each trial `nearest_location` (with `distance` when a place is given) and `site_count`.
+def attach_nearest_sites(
+    trials: list, place: Place | None = None, country: str = "", nearby: "Nearby | None" = None
+) -> None:
+    """Give each card's trial `nearest_location` (with `distance` when a place is given).
 
-    One query for the whole page, however many sites each trial has.
+    One query for the whole page, however many sites each trial has: the site a ZIP search
+    found nearest, else the trial's first site, fetched by id; only a country search (which
+    prefers a site in that country) ranks each trial's sites.
     """
     if not trials:
         return
     Location = trials[0]._meta.get_field("locations").related_model
-    sites = Location.objects.filter(trial_id__in=[t.pk for t in trials]).order_by()
-    order = []
-    if place is not None:
+    if country and place is None:
+        sites = Location.objects.filter(trial_id__in=[t.pk for t in trials]).order_by()
+        order = [
+            models.Case(models.When(country__iexact=country, then=0), default=1),
+            F("position").asc(),
+            F("id").asc(),
+        ]
         sites = sites.annotate(
-            distance=haversine("latitude", "longitude", place.latitude, place.longitude)
-        )
-        order.append(F("distance").asc(nulls_last=True))
-    if country:
-        order.append(models.Case(models.When(country__iexact=country, then=0), default=1))
-    order += [F("position").asc(), F("id").asc()]
-    sites = sites.annotate(
-        nearness=Window(RowNumber(), partition_by=[F("trial_id")], order_by=order),
-        site_count=Window(Count("id"), partition_by=[F("trial_id")]),
-    ).filter(nearness=1)
-    by_trial = {site.trial_id: site for site in sites}
+            nearness=Window(RowNumber(), partition_by=[F("trial_id")], order_by=order)
+        ).filter(nearness=1)
+        by_trial = {site.trial_id: site for site in sites}
+    else:
+        chosen = {
+            trial.pk: (nearby.sites.get(trial.pk) if nearby is not None else None)
+            or getattr(trial, "first_site_id", None)
+            for trial in trials
+        }
+        found = Location.objects.in_bulk([pk for pk in chosen.values() if pk is not None])
+        by_trial = {trial_pk: found.get(site_pk) for trial_pk, site_pk in chosen.items()}
     for trial in trials:
         trial.nearest_location = by_trial.get(trial.pk)
-        trial.site_count = getattr(trial.nearest_location, "site_count", 0)
+        if nearby is not None:
+            trial.distance = nearby.distances.get(trial.pk)
 
 
 def suggest_condition(q: str) -> str | None:
@@ -328,6 +353,7 @@ class Nearby:
 
     distances: dict[int, float]
     complete: bool  # False when there were more sites within reach than were read
+    sites: dict[int, int]  # trial id → id of its nearest site
 
 
 def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None) -> Nearby:
@@ -346,7 +372,7 @@ def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None
         # Only our own names and expressions are formatted in; the values are parameters.
         miles_to = _haversine_sql("latitude", "longitude")
         sql = (
-            f"SELECT trial_id, {miles_to} FROM {table} "  # noqa: S608
+            f"SELECT trial_id, {miles_to}, id FROM {table} "  # noqa: S608
             "WHERE latitude IS NOT NULL AND longitude IS NOT NULL "
             f"ORDER BY {_globe_point('latitude', 'longitude')} "
             "<-> cube(ARRAY[%s, %s, %s]::float8[]) LIMIT %s"
@@ -358,19 +384,21 @@ def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None
         in_box = Location.objects.filter(within_box("", lat, lon, miles))
         found = sorted(
             (
-                (trial_id, haversine_miles(lat, lon, site_lat, site_lon))
-                for trial_id, site_lat, site_lon in in_box.values_list(
-                    "trial_id", "latitude", "longitude"
+                (trial_id, haversine_miles(lat, lon, site_lat, site_lon), site_id)
+                for trial_id, site_lat, site_lon, site_id in in_box.values_list(
+                    "trial_id", "latitude", "longitude", "id"
                 )
             ),
-            key=lambda row: row[1],
+            key=lambda row: (row[1], row[2]),
         )[:sites]
     distances: dict[int, float] = {}
-    for trial_id, distance in found:
+    nearest: dict[int, int] = {}
+    for trial_id, distance, site_id in found:
         if distance <= miles and distance < distances.get(trial_id, math.inf):
             distances[trial_id] = distance
+            nearest[trial_id] = site_id
     complete = len(found) < sites or found[-1][1] > miles
-    return Nearby(distances, complete)
+    return Nearby(distances, complete, nearest)
 
 
 class ResultPaginator(Paginator):
@@ -393,15 +421,15 @@ class ResultPaginator(Paginator):
         return min(found, self.limit)
 
 
-def _newest_first(value):
-    """A sort key putting the latest value first and missing values last."""
+def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
+    """A sort key putting the latest date first and missing dates last (DESC NULLS LAST)."""
     if value is None:
         return (1, 0)
-    return (0, -value.toordinal() if hasattr(value, "toordinal") else -value)
+    return (0, -(value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()))
 
 
 def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = None):
-    """(ids in order, rank and distance by id, more) for a search by words or by place.
+    """(ids in order, more) for a search by words or by place.
 
     The first `limit` matches the indexes find are read with what they sort by and put in order
     here: ordering every match of a common word (or every site near a city) would mean reading
@@ -419,18 +447,16 @@ def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = Non
 
     def key(row):
         pk, updated, submitted = row[:3]
-        updated_key = _newest_first(updated.timestamp() if updated else None)
         if sort == "nearest" and nearby is not None:
             return (distances.get(pk, math.inf), -pk)
         if ranked:
-            return (-row[3], updated_key, -pk)
+            return (-row[3], _latest_first(updated), -pk)
         if sort == "newest":
-            return (_newest_first(submitted), -pk)
-        return (updated_key, -pk)
+            return (_latest_first(submitted), -pk)
+        return (_latest_first(updated), -pk)
 
     rows.sort(key=key)
-    ranks = {row[0]: row[3] for row in rows} if ranked else {}
-    return [row[0] for row in rows], ranks, distances, more
+    return [row[0] for row in rows], more
 
 
 def load_cards(model, ids: list[int]) -> list:

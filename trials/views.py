@@ -58,19 +58,17 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
     if q or nearby is not None:
         if nearby is not None:
             trials = trials.within_reach(nearby)
-        ids, _, distances, more = ranked_ids(trials, sort, nearby)
+        ids, more = ranked_ids(trials, sort, nearby)
         paginator = ResultPaginator(ids, TRIALS_PER_PAGE, more=more)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = load_cards(Trial, list(page.object_list))
-        if nearby is not None:
-            for trial in page.object_list:
-                trial.distance = distances.get(trial.pk)
     else:
         paginator = ResultPaginator(trials.sorted_by(sort).for_cards(), TRIALS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
     place = form.cleaned_data.get("zip")
-    attach_nearest_sites(page.object_list, place, form.cleaned_data.get("country") or "")
+    country = form.cleaned_data.get("country") or ""
+    attach_nearest_sites(page.object_list, place, country, nearby)
     return {
         "search_form": form,
         "page": page,

@@ -5,7 +5,9 @@ from django.db import migrations
 # PostgreSQL only, like the search indexes of 0003.
 #
 # The listings' orders as the queries spell them (NULLS LAST, which SQLite cannot index), over
-# published trials only: a page of the list is read straight off an index, never sorted.
+# published trials only: a page of the list is read straight off an index, never sorted. And
+# which of a thousand trials near a place are published, with their dates to sort by, read
+# off a 20 MB index (at 500k trials) that stays in memory, not off 1,000 rows of a 3 GB table.
 #
 # Words and a status together, for published trials only: btree_gin lets the status sit in the
 # full-text index, so "diabetes, recruiting" is one index scan that visits only trials matching
@@ -17,6 +19,8 @@ from django.db import migrations
 # the index alone thanks to INCLUDE), so a ZIP search reads the thousand nearest sites, not every
 # site in a box. trials/search.py (_globe_point) spells the same expression, so the planner
 # matches it to the index; it replaces 0003's box index.
+#
+# Each card's first site and number of sites, read off (trial_id, position, id) per trial.
 SPEED_SQL = """
 CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE INDEX trial_search_idx ON trials_trial USING gin (search_vector, status)
@@ -26,20 +30,25 @@ CREATE INDEX trial_listed_updated_idx ON trials_trial
     (last_updated_at DESC NULLS LAST, id DESC) WHERE is_published;
 CREATE INDEX trial_listed_newest_idx ON trials_trial
     (first_submitted_on DESC NULLS LAST, id DESC) WHERE is_published;
+CREATE INDEX trial_published_ids_idx ON trials_trial (id)
+    INCLUDE (last_updated_at, first_submitted_on) WHERE is_published;
 CREATE EXTENSION IF NOT EXISTS cube;
 CREATE INDEX location_globe_idx ON trials_location USING gist ((cube(ARRAY[
     cos(radians(latitude)) * cos(radians(longitude)),
     cos(radians(latitude)) * sin(radians(longitude)),
     sin(radians(latitude))])))
-    INCLUDE (trial_id, latitude, longitude)
+    INCLUDE (id, trial_id, latitude, longitude)
     WHERE latitude IS NOT NULL AND longitude IS NOT NULL;
 DROP INDEX IF EXISTS location_point_idx;
+CREATE INDEX location_trial_position_idx ON trials_location (trial_id, position, id);
 """
 
 UNDO_SPEED_SQL = """
+DROP INDEX IF EXISTS location_trial_position_idx;
 CREATE INDEX IF NOT EXISTS location_point_idx ON trials_location
     USING gist (point(longitude, latitude));
 DROP INDEX IF EXISTS location_globe_idx;
+DROP INDEX IF EXISTS trial_published_ids_idx;
 DROP INDEX IF EXISTS trial_listed_newest_idx;
 DROP INDEX IF EXISTS trial_listed_updated_idx;
 CREATE INDEX IF NOT EXISTS trial_search_vector_idx ON trials_trial USING gin (search_vector);
