@@ -1,8 +1,9 @@
 """Finding trials: full-text search, filters and distance, behind one QuerySet interface.
 
 PostgreSQL does the real work (a weighted tsvector kept by a trigger, websearch_to_tsquery,
-ts_rank, pg_trgm suggestions, a GiST index on each site's point); SQLite, the development
-default, gets a plain substring match through the same methods.
+ts_rank, pg_trgm suggestions, a GiST index handing over the sites nearest a point); SQLite, the
+development default, gets a plain substring match and a box through the same methods. Searches
+by words or place are bounded (RESULT_LIMIT, NEAREST_SITES): see docs/search-performance.md.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db import connection, models
 from django.db.models import Count, F, Func, Q, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ASin, Cos, Power, Radians, RowNumber, Sin, Sqrt
+from django.db.models.functions import RowNumber
 
 EARTH_RADIUS_MILES = 3958.8
 # A search lists at most this many trials: past it, counting and ordering every match of a
@@ -93,14 +94,6 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, a)))
-
-
-def haversine(latitude: str, longitude: str, lat: float, lon: float) -> Func:
-    """The distance in miles from (lat, lon) to the row's coordinates, as a SQL expression."""
-    lat1, lon1 = Radians(Value(lat)), Radians(Value(lon))
-    lat2, lon2 = Radians(F(latitude)), Radians(F(longitude))
-    a = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
-    return Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(a))
 
 
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
