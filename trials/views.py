@@ -2,7 +2,6 @@ import re
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -154,8 +153,10 @@ def category_detail(request, slug: str):
 @require_GET
 def condition_index(request):
     def render_index(extra: dict):
-        published = Count("trials", filter=Q(trials__is_published=True))
-        categories = ConditionCategory.objects.annotate(trial_count=published).order_by("name")
+        counts = Trial.objects.published().count_by_category()
+        categories = list(ConditionCategory.objects.order_by("name"))
+        for category in categories:
+            category.trial_count = counts.get(category.pk, 0)
         return render(request, "trials/condition_index.html", {"categories": categories, **extra})
 
     key = pagecache.listing_key(request)
