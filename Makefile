@@ -44,7 +44,7 @@ bench-import: $(STAMP)
 BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
-	$(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
