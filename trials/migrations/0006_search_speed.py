@@ -67,7 +67,7 @@ def on_postgresql(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trials', '0003_search'),
+        ('trials', '0005_search_vector_plpgsql'),
     ]
 
     operations = [
