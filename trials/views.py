@@ -5,7 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
@@ -31,7 +31,7 @@ def get_visible_trial(request, nct_id: str) -> Trial:
     return get_object_or_404(trials, nct_id=nct_id)
 
 
-@require_GET
+@require_safe
 def home(request):
     def render_home(extra: dict):
         categories = ConditionCategory.objects.all()
@@ -78,7 +78,7 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def trial_list(request):
     nct_id = nct_id_in(request.GET.get("q") or "")
     if nct_id and Trial.objects.visible_to(request.user).filter(nct_id=nct_id).exists():
@@ -95,7 +95,7 @@ def trial_list(request):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS], render_list)
 
 
-@require_GET
+@require_safe
 def trial_detail(request, nct_id: str):
     canonical = nct_id.upper()
     if not re.fullmatch(NCT_ID_PATTERN, canonical):
@@ -134,7 +134,7 @@ def _render_trial(request, nct_id: str, extra: dict):
     return render(request, "trials/trial_detail.html", {**context, **extra})
 
 
-@require_GET
+@require_safe
 def trial_history(request, nct_id: str):
     """Every recorded change to the trial's registry record, in plain words, newest first."""
     canonical = nct_id.upper()
@@ -157,7 +157,7 @@ def _render_history(request, nct_id: str, extra: dict):
     return render(request, "trials/trial_history.html", {**context, **extra})
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug: str):
     def render_category(extra: dict):
         category = get_object_or_404(ConditionCategory, slug=slug)
@@ -176,7 +176,7 @@ def category_detail(request, slug: str):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_category)
 
 
-@require_GET
+@require_safe
 def condition_index(request):
     def render_index(extra: dict):
         counts = Trial.objects.published().count_by_category()
@@ -189,7 +189,7 @@ def condition_index(request):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_index)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -200,7 +200,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def sitemap(request):
     """One sitemap while every URL fits in one (50,000); an index of sitemaps after that."""
     if needs_index(SITEMAPS):
@@ -208,7 +208,7 @@ def sitemap(request):
     return sitemap_views.sitemap(request, SITEMAPS)
 
 
-@require_GET
+@require_safe
 def static_page(request, page: str):
     try:
         return render(request, f"pages/{page}.html")
