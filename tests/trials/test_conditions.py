@@ -67,3 +67,19 @@ def test_the_group_page_links_its_feeds(client, groups):
     assert '<link rel="alternate" type="application/rss+xml"' in html
     assert 'href="/conditions/solid-tumors/new.rss"' in html
     assert 'href="/conditions/solid-tumors/new.atom"' in html
+
+
+def test_group_page_queries_do_not_grow_with_its_trials(client, db, django_assert_max_num_queries):
+    make_trial("NCT00000210", categories=["Lungs"], conditions=["Asthma"])
+    with django_assert_max_num_queries(8):
+        small = client.get("/conditions/lungs/").content.decode()
+    for n in range(211, 240):
+        make_trial(
+            f"NCT{n:08d}",
+            categories=["Lungs"],
+            conditions=["Asthma", f"Condition {n}"],
+            sites=[{"city": f"City {s}"} for s in range(5)],
+        )
+    with django_assert_max_num_queries(8):
+        big = client.get("/conditions/lungs/?page=1").content.decode()
+    assert small.count('class="trial-card"') == 1 and big.count('class="trial-card"') == 20

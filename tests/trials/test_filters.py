@@ -222,3 +222,17 @@ def test_the_form_labels_every_field_and_groups_checkboxes(client, trials):
     assert "<legend>Recruitment status</legend>" in html and "<legend>Phase</legend>" in html
     assert 'value="not-yet-recruiting"' in html
     assert "<script" not in html.split("</head>")[1]
+
+
+def test_past_the_nearest_sites_read_the_page_says_there_may_be_more(client, trials, monkeypatch):
+    monkeypatch.setattr("trials.search.NEAREST_SITES", 1)
+    html = client.get("/trials/?zip=02108&distance=1000&sort=nearest").content.decode()
+    assert "At least 1 trial within 1000 miles of 02108" in html
+    assert "There are more study sites within 1000 miles than we look through at once" in html
+    assert ids(client, "zip=02108&distance=1000&sort=nearest") == ["NCT00000102"]  # nearest
+
+
+def test_a_zip_search_with_every_site_read_is_exact(client, trials):
+    html = client.get("/trials/?zip=02108&distance=1000").content.decode()
+    assert "2 trials within 1000 miles of 02108" in html
+    assert "At least" not in html and "more study sites" not in html

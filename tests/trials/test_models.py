@@ -2,7 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from trials.models import Eligibility, Location, Trial, TrialVersion
+from trials.models import ConditionCategory, Eligibility, Location, Trial, TrialVersion
+
+from .search_data import make_trial
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +93,12 @@ def test_eligibility_reads_key_and_short_headings_and_registry_escapes():
     eligibility = Eligibility.from_text(text)
     assert eligibility.inclusion == ["Age 4 to <8 years"]
     assert eligibility.exclusion == ["Prior *study* drug"]
+
+
+def test_count_by_category_counts_only_the_given_trials(db):
+    make_trial("NCT00000501", categories=["Heart", "Lungs"])
+    make_trial("NCT00000502", categories=["Heart"])
+    make_trial("NCT00000503", categories=["Heart"], is_published=False)
+    counts = Trial.objects.published().count_by_category()
+    names = dict(ConditionCategory.objects.values_list("pk", "name"))
+    assert {names[pk]: n for pk, n in counts.items()} == {"Heart": 2, "Lungs": 1}

@@ -1,12 +1,21 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from trials.models import Condition, Location, Trial
+from trials.search import haversine_miles, nearby_trials
 
-from .search_data import BETHESDA, make_trial, site_at
+from .search_data import BETHESDA, BOSTON, LOS_ANGELES, make_trial, site_at
 
 pytestmark = pytest.mark.django_db
+
+# Ranking, the search-engine syntax, the weighted fields and "Did you mean" are PostgreSQL's;
+# SQLite (for trying the site out) has a plain match behind the same interface.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL full-text search"
+)
 
 
 def titles(client, query: str) -> list[str]:
@@ -33,6 +42,7 @@ def asthma_trials(db):
     make_trial("NCT00000012", headline="Heart failure clinic visits", conditions=["Heart Failure"])
 
 
+@postgresql_only
 def test_a_condition_search_finds_the_trials_listing_it_best_first(client, asthma_trials):
     assert titles(client, "q=asthma") == [
         "Inhaled steroid for children with asthma",  # condition and headline
@@ -53,6 +63,7 @@ def test_it_searches_registrant_terms_mesh_terms_interventions_sponsor_and_keywo
     assert titles(client, "q=telehealth") == ["E"]
 
 
+@postgresql_only
 def test_it_leaves_intervention_descriptions_and_ids_out_of_the_search(client, db):
     make_trial(
         "NCT00000025",
@@ -67,6 +78,7 @@ def test_it_leaves_intervention_descriptions_and_ids_out_of_the_search(client, d
     assert titles(client, "q=D001241") == []
 
 
+@postgresql_only
 def test_it_understands_quotes_and_minus(client, db):
     make_trial("NCT00000030", headline="Lung cancer screening", registry_summary="For smokers.")
     make_trial("NCT00000031", headline="Cancer of the lung after surgery")
@@ -136,6 +148,7 @@ def test_a_draft_nct_id_does_not_redirect_the_public(client, example_trial):
     assert client.get("/trials/", {"q": "NCT07509034"}).status_code == 200
 
 
+@postgresql_only
 def test_a_misspelled_condition_gets_a_did_you_mean(client, asthma_trials):
     html = client.get("/trials/", {"q": "asthmaa"}).content.decode()
     assert "Did you mean" in html
@@ -182,3 +195,88 @@ def test_list_queries_do_not_grow_with_page_size_or_sites(
         big = client.get(f"/trials/?{query}&page=1").content.decode()
     assert big.count('class="trial-card"') == 20
     assert Location.objects.count() == 2 + 25 * 30
+
+
+def cards(html: str) -> list[str]:
+    return re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', html)
+
+
+def test_past_the_limit_the_page_says_there_are_more_and_lists_the_limit(client, db, monkeypatch):
+    monkeypatch.setattr("trials.search.RESULT_LIMIT", 3)
+    for n in range(5):
+        make_trial(f"NCT0000070{n}", headline=f"Gout study {n}")
+    html = client.get("/trials/?q=gout").content.decode()
+    assert "More than 3 trials matching “gout”" in html
+    assert "We list the first 3 we find" in html
+    assert len(cards(html)) == 3
+    plain = client.get("/trials/").content.decode()  # no words: counted up to the limit too
+    assert "More than 3 trials" in plain and len(cards(plain)) == 3
+
+
+def test_within_the_limit_the_count_is_exact_and_says_nothing_more(client, db, monkeypatch):
+    monkeypatch.setattr("trials.search.RESULT_LIMIT", 3)
+    for n in range(3):
+        make_trial(f"NCT0000071{n}", headline=f"Gout study {n}")
+    html = client.get("/trials/?q=gout").content.decode()
+    assert "3 trials matching “gout”" in html and "More than" not in html
+    assert "We list the first" not in html
+
+
+def test_pages_of_a_search_follow_each_other_without_gaps_or_repeats(client, db):
+    for n in range(45):
+        make_trial(
+            f"NCT{800 + n:08d}",
+            headline=f"Gout study {n}",
+            last_updated_at=f"2026-01-{1 + n % 28:02d}T00:00:00Z",
+        )
+    seen = []
+    for page in (1, 2, 3):
+        seen += cards(client.get(f"/trials/?q=gout&sort=updated&page={page}").content.decode())
+    assert len(seen) == 45 == len(set(seen))
+    updated = dict(Trial.objects.values_list("nct_id", "last_updated_at"))
+    assert [updated[n] for n in seen] == sorted((updated[n] for n in seen), reverse=True)
+
+
+@postgresql_only
+def test_relevance_orders_the_found_matches_best_first(client, db):
+    make_trial("NCT00000720", headline="Other", registry_summary="Mentions gout once.")
+    make_trial("NCT00000721", headline="Gout", conditions=["Gout"])
+    make_trial("NCT00000722", headline="Gout and gout", registrant_conditions=["Gout"])
+    found = cards(client.get("/trials/?q=gout").content.decode())
+    assert found[-1] == "NCT00000720"  # only in the summary: last
+    assert set(found[:2]) == {"NCT00000721", "NCT00000722"}
+
+
+def plan(sql: str, params) -> str:
+    with connection.cursor() as cursor:  # inside the test's transaction: SET LOCAL ends with it
+        # Small test tables: ask for an index wherever one fits (and for its order).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgresql_only
+def test_the_queries_are_the_shapes_the_indexes_answer(db):
+    """The expression indexes of migration 0004 match the queries as the code spells them."""
+    make_trial("NCT00000730", headline="Gout", status="RECRUITING", sites=[site_at(BETHESDA)])
+    listed = Trial.objects.published().sorted_by("updated").for_cards()[:20]
+    assert "trial_listed_updated_idx" in plan(*listed.query.sql_with_params())
+    newest = Trial.objects.published().sorted_by("newest").for_cards()[:20]
+    assert "trial_listed_newest_idx" in plan(*newest.query.sql_with_params())
+    with CaptureQueriesContext(connection) as executed:
+        nearby_trials(*BETHESDA, 50)
+    assert "location_globe_idx" in plan(executed.captured_queries[0]["sql"], None)
+
+
+def test_nearby_trials_are_the_hand_computed_distances(db):
+    here = make_trial("NCT00000740", sites=[site_at(BETHESDA), site_at(BOSTON)])
+    make_trial("NCT00000741", sites=[site_at(LOS_ANGELES)])
+    make_trial("NCT00000742", sites=[{"city": "Nowhere"}])  # no coordinates
+    found = nearby_trials(39.0024, -77.1034, 500)
+    assert found.distances == {
+        here.pk: pytest.approx(haversine_miles(39.0024, -77.1034, *BETHESDA), abs=1e-6)
+    }
+    assert found.complete
+    few = nearby_trials(39.0024, -77.1034, 3000, sites=2)
+    assert not few.complete and set(few.distances) == {here.pk}  # both nearest sites are its

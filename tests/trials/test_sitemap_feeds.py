@@ -142,3 +142,19 @@ def test_the_trial_page_open_graph_describes_the_trial(client, published):
     html = client.get("/trials/NCT00000301/").content.decode()
     assert '<meta property="og:title" content="First (NCT00000301)">' in html
     assert '<meta property="og:type" content="article">' in html
+
+
+def test_the_index_dates_each_sitemap_by_its_latest_change_in_few_queries(
+    client, published, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(sitemaps.SiteSitemap, "limit", 1)
+    for n in range(10):
+        make_trial(f"NCT{310 + n:08d}", last_updated_at=f"2025-0{1 + n % 9}-01T00:00:00Z")
+    with django_assert_max_num_queries(8):  # not one query or row per trial
+        root = parse(client.get("/sitemap.xml").content)
+    dates = {
+        entry.find(f"{SM}loc").text: entry.find(f"{SM}lastmod").text
+        for entry in root.iter(f"{SM}sitemap")
+        if entry.find(f"{SM}lastmod") is not None
+    }
+    assert dates["http://testserver/sitemap-trials.xml"].startswith("2026-03-04")

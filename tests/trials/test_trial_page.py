@@ -168,6 +168,12 @@ def test_a_post_is_refused(client, example_trial):
     assert client.post("/trials/NCT07509034/").status_code == 405
 
 
+@pytest.mark.parametrize("path", ["/", "/trials/", "/trials/NCT07509034/", "/conditions/"])
+def test_head_requests_are_answered_like_gets(client, example_trial, path):
+    # Link checkers and some browsers ask with HEAD before they GET.
+    assert client.head(path).status_code == 200
+
+
 def test_queries_do_not_grow_with_locations(client, example_trial, django_assert_max_num_queries):
     for n in range(150):
         site = Location.objects.create(trial=example_trial, facility=f"Site {n}", city="Boston")
