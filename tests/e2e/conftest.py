@@ -134,14 +134,12 @@ def _process(args: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen
 @pytest.fixture(scope="session")
 def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
     """The site's base URL, run as in production: gunicorn (DEBUG off, WhiteNoise) and the
-    task worker that sends email, over the test database."""
+    task worker that sends email, over the test database. Both share this process's cache
+    (CACHE_URL), so what the tests change reaches the pages the server has cached."""
     from django.db import connection
 
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         pytest.fail("Run collectstatic first (make e2e does).")
-    cache_url = os.environ.get("CACHE_URL")
-    if not cache_url:
-        pytest.fail("Set CACHE_URL to a cache the server and the tests share (make e2e does).")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -150,7 +148,6 @@ def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
         "SECRET_KEY": settings.SECRET_KEY,  # links signed here open there
         "SITE_URL": base,
         "DATABASE_URL": _database_url(connection.settings_dict),
-        "CACHE_URL": cache_url,
         "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
         "LOG_LEVEL": "WARNING",
     }
