@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "trials.middleware.explain_method_not_allowed",
 ]
 
 # No inline scripts or styles anywhere; JSON-LD blocks are data, not scripts, and need no nonce.

@@ -8,14 +8,15 @@ by words or place are bounded (RESULT_LIMIT, NEAREST_SITES): see docs/search-per
 
 import datetime as dt
 import math
+import operator
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
 
 import zipcodes
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Count, F, Func, Q, Value, Window
+from django.db.models import Case, Count, F, Func, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
@@ -148,17 +149,47 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _sqlite_terms(q: str) -> tuple[list[str], list[str]]:
-    """Words a simple match must find, and `-words` it must not: quotes and OR are ignored."""
-    words = [w for w in re.findall(r"-?[\w']+", q) if w.lower() != "or"]
-    wanted = [w for w in words if not w.startswith("-")]
-    unwanted = [w.lstrip("-") for w in words if w.startswith("-") and w.lstrip("-")]
-    return wanted, unwanted
+_SQLITE_TERM = re.compile(r'(-?)(?:"([^"]*)"|([\w\'][\w\'-]*))')
+# Where a word weighs most in the simple match: what the trial is called and what it is about.
+SQLITE_TITLE_FIELDS = [
+    "headline",
+    "brief_title",
+    "acronym",
+    "condition_names",
+    "registrant_conditions",
+]
 
 
-def _in_any_field(term: str) -> Q:
+def _sqlite_terms(q: str) -> tuple[list[list[str]], list[str]]:
+    """The simple match's reading of a search-engine style query.
+
+    Returns groups of alternatives (each group must match: `a OR b` is one group) and the
+    `-words` that must not match. Quoted phrases and hyphenated words (“CAR-T”, “-non-small”)
+    stay whole.
+    """
+    groups: list[list[str]] = []
+    unwanted: list[str] = []
+    joining = False
+    for minus, phrase, word in _SQLITE_TERM.findall(q):
+        term = (phrase if phrase else word).strip().strip("-")
+        if not term:
+            continue
+        if not phrase and term.lower() == "or":
+            joining = bool(groups)
+            continue
+        if minus:
+            unwanted.append(term)
+        elif joining:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        joining = False
+    return groups, unwanted
+
+
+def _in_any_field(term: str, fields: list[str] = SQLITE_SEARCH_FIELDS) -> Q:
     found = Q()
-    for field in SQLITE_SEARCH_FIELDS:
+    for field in fields:
         found |= Q(**{f"{field}__icontains": term})
     return found
 
@@ -179,15 +210,21 @@ class TrialSearchMixin:
             return self.filter(search_vector=query).annotate(
                 rank=SearchRank(F("search_vector"), query, normalization=Value(1))
             )
-        wanted, unwanted = _sqlite_terms(q)
-        if not wanted:
+        groups, unwanted = _sqlite_terms(q)
+        if not groups:
             return self.none()
         matched = self
-        for term in wanted:
-            matched = matched.filter(_in_any_field(term))
+        rank = Value(0.0, output_field=models.FloatField())
+        for alternatives in groups:
+            matched = matched.filter(reduce(operator.or_, map(_in_any_field, alternatives)))
+            # A word in the title or conditions counts three times a word in the summaries.
+            in_title = reduce(
+                operator.or_, (_in_any_field(term, SQLITE_TITLE_FIELDS) for term in alternatives)
+            )
+            rank = rank + Case(When(in_title, then=Value(3.0)), default=Value(1.0))
         for term in unwanted:
             matched = matched.exclude(_in_any_field(term))
-        return matched.annotate(rank=Value(1.0, output_field=models.FloatField()))
+        return matched.annotate(rank=rank)
 
     def with_status(self, statuses: list[str]):
         return self.filter(status__in=statuses) if statuses else self

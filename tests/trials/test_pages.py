@@ -52,3 +52,22 @@ def test_responses_carry_a_strict_content_security_policy(client, example_trial)
     policy = client.get("/trials/NCT07509034/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("path", ["/updates/", "/trials/NCT07509034/contact/"])
+def test_reloading_a_form_address_explains_itself(client, example_trial, path):
+    response = client.get(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    html = response.content.decode()
+    assert "<h1>Nothing to show at this address</h1>" in html
+    assert 'href="/trials/"' in html
+
+
+def test_a_failed_csrf_check_explains_what_to_do(example_trial):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/updates/", {"email": "a@example.org"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<h1>Please try again</h1>" in html and "Nothing was saved" in html
