@@ -1,8 +1,8 @@
 // Lighthouse over every page type, in one Chromium: `node tests/e2e/lighthouse.mjs pages.json`.
-// pages.json is a list of {name, url} or {name, submit: {start, form, fill, check}} (a page that
-// a form leads to, measured as the navigation the submission starts). Prints one JSON object:
-// page name -> {scores: {category: 0-100}, failing: [{id, category, title, score, items}], url,
-// error}.
+// pages.json is a list of {name, url} or {name, submit: {start, form, fill, check, dropCookies}}
+// (a page that a form leads to, measured as the navigation the submission starts). Prints one
+// JSON object: page name -> {scores: {category: 0-100}, failing: [{id, category, title, score,
+// items}], url, error}.
 import {readFileSync} from "node:fs";
 
 import lighthouse, {startFlow} from "lighthouse";
@@ -53,12 +53,15 @@ function summary(lhr) {
   return {scores, failing, error, url: lhr.mainDocumentUrl || lhr.finalDisplayedUrl};
 }
 
-async function submit(page, {form, fill, check}) {
+async function submit(page, {form, fill, check, dropCookies}) {
   for (const [name, value] of Object.entries(fill)) {
     await page.type(`${form} [name="${name}"]`, value);
   }
   for (const name of check) {
     await page.click(`${form} [name="${name}"]`);
+  }
+  if (dropCookies) {
+    await page.deleteCookie(...(await page.cookies()));
   }
   await page.click(`${form} [type="submit"]`);
 }

@@ -25,6 +25,7 @@ class Submission:
     form: str  # CSS selector of the form
     fill: dict[str, str] = field(default_factory=dict)  # field name -> value typed in
     check: tuple[str, ...] = ()  # names of checkboxes to tick
+    drop_cookies: bool = False  # as a browser that lost or blocks the CSRF cookie
 
     def as_json(self, data: SiteData) -> dict:
         return {
@@ -32,6 +33,7 @@ class Submission:
             "form": self.form,
             "fill": self.fill,
             "check": list(self.check),
+            "dropCookies": self.drop_cookies,
         }
 
 
@@ -67,6 +69,8 @@ class PageType:
             form.locator(f'[name="{name}"]').fill(value)
         for name in self.submit.check:
             form.locator(f'[name="{name}"]').check()
+        if self.submit.drop_cookies:
+            page.context.clear_cookies()
         with page.expect_navigation() as navigation:
             form.locator('[type="submit"]').click()
         return navigation.value
@@ -145,6 +149,18 @@ PAGES = [
         lighthouse_by_design={**PRIVATE, **BAD_REQUEST},
     ),
     PageType("contact-confirm", lambda d: d.contact_confirm_path, lighthouse_by_design=PRIVATE),
+    PageType(
+        "form-address-reloaded",
+        "/updates/",
+        status=405,
+        lighthouse_by_design={**PRIVATE, "http-status-code": "GET on a form's address is 405"},
+    ),
+    PageType(
+        "form-without-cookie",
+        submit=Submission(_demo, SIGN_UP, {"email": "no.cookie@example.org"}, ("consent",), True),
+        status=403,
+        lighthouse_by_design={**PRIVATE, "http-status-code": "a failed CSRF check is 403"},
+    ),
     PageType("terms", "/terms/"),
     PageType("privacy", "/privacy/"),
     PageType("disclaimer", "/disclaimer/"),
