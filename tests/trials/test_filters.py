@@ -236,3 +236,10 @@ def test_a_zip_search_with_every_site_read_is_exact(client, trials):
     html = client.get("/trials/?zip=02108&distance=1000").content.decode()
     assert "2 trials within 1000 miles of 02108" in html
     assert "At least" not in html and "more study sites" not in html
+
+
+def test_a_field_with_a_bad_value_is_marked_invalid(client, trials):
+    html = client.get("/trials/", {"zip": "99999", "age": "old"}).content.decode()
+    assert 'name="zip" aria-invalid="true"' in html
+    assert 'name="age" aria-invalid="true"' in html
+    assert 'name="distance" aria-invalid="true"' not in html

@@ -15,7 +15,7 @@ SEEN = [
     dt.datetime(2026, 6, 27, 14, 0, tzinfo=dt.UTC),
     dt.datetime(2026, 6, 28, 9, 0, tzinfo=dt.UTC),
     dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC),
-    dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC),
+    dt.datetime(2026, 7, 1, 9, 30, 5, 123456, tzinfo=dt.UTC),  # imports keep microseconds
 ]
 
 
@@ -151,3 +151,12 @@ def test_registry_text_cannot_inject_markup(client, tmp_path):
         assert "<img src=x" not in html
     history = client.get("/trials/NCT05993949/history/").content.decode()
     assert "New location: New &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in history
+
+
+def test_times_are_machine_readable_as_html_requires(client, example):
+    # HTML allows at most three digits of a second's fraction; imports record microseconds.
+    html = main(client.get("/trials/NCT07509034/history/"))
+    stamps = re.findall(r'<time datetime="([^"]+)"', html)
+    assert stamps
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{4})?", stamp), stamp
