@@ -95,11 +95,17 @@ def trial_list(request):
     return pagecache.serve(request, key, [pagecache.ALL_TRIALS], render_list)
 
 
-@require_safe
-def trial_detail(request, nct_id: str):
+def canonical_nct_id(nct_id: str) -> str:
+    """The NCT ID in capitals, as trial addresses spell it; a 404 for what cannot be one."""
     canonical = nct_id.upper()
     if not re.fullmatch(NCT_ID_PATTERN, canonical):
         raise Http404("No trial has that NCT ID.")
+    return canonical
+
+
+@require_safe
+def trial_detail(request, nct_id: str):
+    canonical = canonical_nct_id(nct_id)
     if canonical != nct_id:
         return redirect("trials:detail", nct_id=canonical, permanent=True)
     tokens = [pagecache.trial_token(canonical), pagecache.CATALOG]
@@ -137,9 +143,7 @@ def _render_trial(request, nct_id: str, extra: dict):
 @require_safe
 def trial_history(request, nct_id: str):
     """Every recorded change to the trial's registry record, in plain words, newest first."""
-    canonical = nct_id.upper()
-    if not re.fullmatch(NCT_ID_PATTERN, canonical):
-        raise Http404("No trial has that NCT ID.")
+    canonical = canonical_nct_id(nct_id)
     if canonical != nct_id:
         return redirect("trials:history", nct_id=canonical, permanent=True)
     tokens = [pagecache.trial_token(canonical)]
