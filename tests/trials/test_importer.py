@@ -497,20 +497,16 @@ def test_a_batch_that_fails_is_stored_again_one_record_at_a_time(tmp_path, monke
 # Two importers at once --------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_two_importers_of_the_same_records_never_duplicate_a_trial():
-    base = record("NCT03908762")
-    records = [with_nct_id(base, f"NCT0990{n:04d}") for n in range(30)]
+def twice_at_once(work) -> tuple[list, list]:
+    """Run `work` in two threads released together; (their results, their exceptions)."""
     start = threading.Barrier(2)
     results, errors = [], []
 
     def run():
         try:
             start.wait()
-            items = [("thread", f"record {n}", r) for n, r in enumerate(records)]
-            results.append(importer.import_items(items, batch_size=10))
-        except Exception as error:  # reported below, in the test's thread
+            results.append(work())
+        except Exception as error:  # reported by the test, in its own thread
             errors.append(error)
         finally:
             connections.close_all()
@@ -520,6 +516,16 @@ def test_two_importers_of_the_same_records_never_duplicate_a_trial():
         thread.start()
     for thread in threads:
         thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_importers_of_the_same_records_never_duplicate_a_trial():
+    base = record("NCT03908762")
+    records = [with_nct_id(base, f"NCT0990{n:04d}") for n in range(30)]
+    items = [("thread", f"record {n}", r) for n, r in enumerate(records)]
+    results, errors = twice_at_once(lambda: importer.import_items(items, batch_size=10))
     assert errors == []
     assert Trial.objects.count() == 30
     assert TrialVersion.objects.count() == 30
@@ -535,24 +541,8 @@ def test_two_importers_storing_the_same_change_record_it_once():
     importer.import_items([("setup", "", first)])
     changed = json.loads(json.dumps(first))
     changed["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
-    start = threading.Barrier(2)
-    outcomes, errors = [], []
-
-    def run():
-        try:
-            study = importer.map_study(changed)
-            start.wait()
-            outcomes.append(importer.store(study, catalog=importer.Catalog()))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    study = importer.map_study(changed)
+    outcomes, errors = twice_at_once(lambda: importer.store(study, catalog=importer.Catalog()))
     assert errors == []
     assert sorted(outcomes) == ["unchanged", "updated"]
     trial = Trial.objects.get()
