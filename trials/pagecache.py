@@ -6,8 +6,10 @@ page rendered before a change can never be served after it, even if its render f
 
 A hit should cost little more than the cheapest page the site serves, so:
 - pages are kept compressed (gzip's deflate), in the shared cache and in a small per-process
-  copy; a hit asks the shared cache only for the page's tokens (a few bytes) and serves the
-  process's own copy when they still match, so a change anywhere is seen at once everywhere;
+  copy, served while the page's tokens still match the shared cache's. On Redis each process
+  keeps the tokens it has read until Redis reports a write to them (trials/tokenwatch.py), so
+  a hit asks Redis nothing and a change anywhere is still seen at once everywhere; other
+  caches are asked for the tokens (a few bytes) on every hit;
 - clients that accept gzip (every browser) get the compressed bytes as they are; others get
   them inflated;
 - the CSRF token differs per visitor, so pages are rendered with a placeholder that each
@@ -15,12 +17,11 @@ A hit should cost little more than the cheapest page the site serves, so:
   placeholder and every piece deflated on its own; a response splices the visitor's token in
   as an uncompressed (stored) deflate block and works out the gzip checksum from the pieces'
   checksums, without compressing or reading the page again. The token is never compressed
-  together with other text (so BREACH-style guessing through the compressed length finds
-  nothing), and it stays masked afresh for every response.
+  together with other text, so BREACH-style guessing through the compressed length finds
+  nothing, and it can be the visitor's CSRF secret itself (see _csrf_secret).
 """
 
 import hashlib
-import os
 import secrets
 import struct
 import threading
@@ -33,17 +34,19 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.utils.cache import patch_vary_headers
+
+from . import tokenwatch
 
 CSRF_PLACEHOLDER = "csrf0placeholder0d41d8cd98f00b204e9800998ecf8427e"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 60 * 60 * 24
-ALL_TRIALS = "token:v2:trials"  # any published listing may change
-CATALOG = "token:v2:catalog"  # condition and category names
+TOKEN_PREFIX = "token:v2:"  # noqa: S105 (the start of every token's cache key)
+ALL_TRIALS = TOKEN_PREFIX + "trials"  # any published listing may change
+CATALOG = TOKEN_PREFIX + "catalog"  # condition and category names
 _MESSAGES_COOKIE = CookieStorage.cookie_name
 LOCAL_BYTES = 32 * 1024 * 1024  # compressed pages each process keeps for itself
 GZIP_LEVEL = 6
@@ -51,18 +54,18 @@ _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, 
 
 
 def trial_token(nct_id: str) -> str:
-    return f"token:v2:trial:{nct_id}"
+    return f"{TOKEN_PREFIX}trial:{nct_id}"
 
 
 def listing_key(request: HttpRequest) -> str:
     """One key per path and set of parameters, whatever order they come in."""
     params = sorted((k, v) for k in request.GET for v in request.GET.getlist(k))
     digest = hashlib.sha256(repr((request.path, params)).encode()).hexdigest()
-    return f"page:v2:list:{digest}"
+    return f"page:v3:list:{digest}"
 
 
 def trial_key(nct_id: str) -> str:
-    return f"page:v2:trial:{nct_id}"
+    return f"page:v3:trial:{nct_id}"
 
 
 def _new_token() -> int:
@@ -71,12 +74,15 @@ def _new_token() -> int:
 
 
 def history_key(nct_id: str) -> str:
-    return f"page:history:{nct_id}"
+    return f"page:v3:history:{nct_id}"
 
 
 def touch(*tokens: str) -> None:
     """Mark everything rendered under these tokens as out of date."""
     cache.set_many({token: _new_token() for token in tokens}, timeout=None)
+    watch = tokenwatch.watch_for(TOKEN_PREFIX)
+    if watch is not None:
+        watch.forget(tokens)
 
 
 def forget_trial(nct_id: str) -> None:
@@ -90,6 +96,8 @@ _CRC_POLY = 0xEDB88320
 
 def _multmodp(a: int, b: int) -> int:
     """a times b modulo the CRC-32 polynomial (bit-reflected)."""
+    if not a:
+        return 0
     m, p = 1 << 31, 0
     while True:
         if a & m:
@@ -122,17 +130,42 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     return _multmodp(crc32_shift(length2), crc1) ^ crc2
 
 
+def _spliced_crc(crcs: tuple[int, ...], lengths: tuple[int, ...], token: bytes) -> int:
+    """zlib.crc32 of the parts joined with `token`, from the parts' checksums and lengths."""
+    token_crc = zlib.crc32(token)
+    crc = crcs[0]
+    for crc_part, length in zip(crcs[1:], lengths[1:], strict=True):
+        crc = crc32_combine(crc32_combine(crc, token_crc, len(token)), crc_part, length)
+    return crc
+
+
+@lru_cache(maxsize=8)
+def _zeros_crc(length: int) -> int:
+    return zlib.crc32(bytes(length))
+
+
 @dataclass(frozen=True, slots=True)
 class CompressedPage:
-    """A rendered page cut at each CSRF placeholder, each piece deflated and checksummed."""
+    """A rendered page cut at each CSRF placeholder, each piece deflated and checksummed.
+
+    The gzip checksum covers the whole page with the visitor's token in it. For tokens of the
+    usual length it is worked out from two numbers kept with the page (CRC-32 is linear): the
+    checksum with zeros where the tokens go, and the factor that carries a token's own
+    checksum to all the places it goes at once.
+    """
 
     pieces: tuple[bytes, ...]  # raw deflate; every piece but the last ends on a sync flush
     crcs: tuple[int, ...]
     lengths: tuple[int, ...]
     content_type: str
+    token_length: int
+    blank_crc: int  # the page's checksum with token_length zeros at each placeholder
+    token_factor: int  # x^(8·bytes after the token), summed over its places
 
     @classmethod
-    def from_html(cls, html: bytes, content_type: str) -> "CompressedPage":
+    def from_html(
+        cls, html: bytes, content_type: str, token_length: int = CSRF_SECRET_LENGTH
+    ) -> "CompressedPage":
         parts = html.split(_PLACEHOLDER_BYTES)
         pieces = []
         for n, part in enumerate(parts):
@@ -143,28 +176,38 @@ class CompressedPage:
             pieces.append(
                 deflate.compress(part) + deflate.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
             )
+        crcs = tuple(zlib.crc32(part) for part in parts)
+        lengths = tuple(len(part) for part in parts)
+        blank_crc = _spliced_crc(crcs, lengths, bytes(token_length))
+        token_factor, after = 0, 0
+        for length in reversed(lengths[1:]):
+            after += length
+            token_factor ^= crc32_shift(after)
+            after += token_length
         return cls(
-            tuple(pieces),
-            tuple(zlib.crc32(part) for part in parts),
-            tuple(len(part) for part in parts),
-            content_type,
+            tuple(pieces), crcs, lengths, content_type, token_length, blank_crc, token_factor
         )
 
     @property
     def size(self) -> int:
         return sum(len(piece) for piece in self.pieces)
 
+    def checksum(self, token: bytes) -> int:
+        """zlib.crc32 of the page with `token` in place of each placeholder."""
+        if len(token) != self.token_length:
+            return _spliced_crc(self.crcs, self.lengths, token)
+        # Equal lengths: crc(a ^ b) = crc(a) ^ crc(b) ^ crc(zeros); the token's share at each
+        # place is its own zero-adjusted checksum moved past the bytes that follow it.
+        token_share = zlib.crc32(token) ^ _zeros_crc(len(token))
+        return self.blank_crc ^ _multmodp(self.token_factor, token_share)
+
     def gzip(self, token: bytes) -> bytes:
         """The page as a gzip stream, with `token` in place of each placeholder."""
         if len(token) > 0xFFFF:
             raise ValueError("A token this long does not fit one stored block.")
         stored = b"\x00" + struct.pack("<HH", len(token), len(token) ^ 0xFFFF) + token
-        token_crc = zlib.crc32(token)
-        crc, total = self.crcs[0], self.lengths[0]
-        for crc_part, length in zip(self.crcs[1:], self.lengths[1:], strict=True):
-            crc = crc32_combine(crc32_combine(crc, token_crc, len(token)), crc_part, length)
-            total += len(token) + length
-        trailer = struct.pack("<II", crc, total & 0xFFFFFFFF)
+        total = sum(self.lengths) + len(token) * (len(self.pieces) - 1)
+        trailer = struct.pack("<II", self.checksum(token), total & 0xFFFFFFFF)
         return b"".join([_GZIP_HEADER, stored.join(self.pieces), trailer])
 
     def html(self, token: bytes) -> bytes:
@@ -236,24 +279,12 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))
 
 
-_redis_clients: dict[tuple[int, int], object] = {}
-
-
 def _read_tokens(token_keys: list[str]) -> dict:
-    """cache.get_many for the tokens, without building a Redis client for every request.
-
-    Django's Redis cache makes a new client object per call; on a hit that costs as much as
-    the round trip itself, so each process keeps one (per cache, made after any fork).
-    """
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return backend.get_many(token_keys)
-    slot = (os.getpid(), id(backend))
-    client = _redis_clients.get(slot)
-    if client is None:
-        client = _redis_clients[slot] = backend._cache.get_client(write=False)
-    raw = client.mget([backend.make_and_validate_key(key) for key in token_keys])
-    return {key: int(value) for key, value in zip(token_keys, raw, strict=True) if value}
+    """cache.get_many for the tokens; on Redis, only those this process has not seen yet."""
+    watch = tokenwatch.watch_for(TOKEN_PREFIX)
+    if watch is None:
+        return cache.get_many(token_keys)
+    return watch.read(token_keys)
 
 
 def _current_tokens(token_keys: list[str]) -> tuple:
@@ -312,11 +343,47 @@ def serve(
 
 
 def _respond(request: HttpRequest, page: CompressedPage) -> HttpResponse:
-    token = get_token(request).encode() if page.needs_token else b""
     if accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        token = _csrf_secret(request) if page.needs_token else b""
         response = HttpResponse(page.gzip(token), content_type=page.content_type)
         response["Content-Encoding"] = "gzip"
     else:
+        token = get_token(request).encode() if page.needs_token else b""
         response = HttpResponse(page.html(token), content_type=page.content_type)
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def _csrf_secret(request: HttpRequest) -> bytes:
+    """The visitor's CSRF secret as it is, for a gzipped page; a new one if they have none.
+
+    Django masks the token in each page afresh so that it is never the same text twice
+    beside text an attacker chose, for BREACH guesses the secret from how well the two
+    compress together. In the gzipped page the token is a stored block, compressed with
+    nothing, so there is nothing to guess from, and Django's check takes the secret itself
+    as well as a masked token: drawing a mask would cost 32 random characters a response and
+    buy nothing. Pages sent uncompressed still get a masked token, since something on the way
+    (a proxy) might compress them.
+    """
+    if "CSRF_COOKIE" not in request.META:  # the middleware puts a valid cookie's secret there
+        request.META["CSRF_COOKIE"] = new_csrf_secret()  # as rotate_token does
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # set or renew the cookie, as get_token does
+    return request.META["CSRF_COOKIE"].encode()
+
+
+_CSRF_CHARS = CSRF_ALLOWED_CHARS.encode()
+_EVEN_BELOW = 256 - 256 % len(_CSRF_CHARS)  # bytes below this map onto the alphabet evenly
+
+
+def new_csrf_secret() -> str:
+    """A CSRF secret as Django draws one (32 characters of its alphabet, each as likely), from
+    one read of the system's random source rather than one per character: an eighth of the
+    time, where Django's way took a sixth of a cached page's whole response."""
+    chars = bytearray()
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars += bytes(
+            _CSRF_CHARS[byte % len(_CSRF_CHARS)]
+            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH + 8)
+            if byte < _EVEN_BELOW
+        )
+    return chars[:CSRF_SECRET_LENGTH].decode()

@@ -157,12 +157,23 @@ def test_browsers_get_the_same_page_gzipped_with_their_own_token(example_trial):
         assert signed_up.status_code in (200, 302)  # the token is this visitor's: no 403
 
 
-def test_each_gzipped_response_masks_the_token_afresh(client, example_trial):
-    tokens = {
-        TOKEN.search(gzip.decompress(client.get(URL, headers=GZIP).content).decode())[1]
-        for _ in range(3)
-    }
+def test_the_gzipped_page_carries_the_visitors_secret_compressed_with_nothing(example_trial):
+    visitor = Client(enforce_csrf_checks=True)
+    for _ in range(3):  # a render, then hits; the first also draws the visitor's secret
+        response = visitor.get(URL, headers=GZIP)
+        secret = response.cookies["csrftoken"].value  # renewed on every page with a form
+        assert len(secret) == 32
+        page = gzip.decompress(response.content).decode()
+        assert TOKEN.search(page)[1] == secret
+        # A stored block: the secret's bytes lie in the stream as they are, so how well the
+        # rest compresses cannot depend on them.
+        assert secret.encode() in response.content
+
+
+def test_pages_sent_uncompressed_mask_the_token_afresh(client, example_trial):
+    tokens = {TOKEN.search(html(client))[1] for _ in range(3)}
     assert len(tokens) == 3
+    assert all(len(token) == 64 for token in tokens)
 
 
 @pytest.mark.parametrize("accept", ["", "br", "identity", "gzip;q=0, br", "*;q=0"])
@@ -237,6 +248,17 @@ def test_a_page_cut_at_its_placeholders_inflates_to_the_page_with_the_token(part
     assert compressed.html(token) == expected
 
 
+@given(st.lists(st.binary(max_size=3000), min_size=1, max_size=5), st.data())
+def test_the_checksum_kept_for_tokens_of_the_usual_length_is_zlibs(parts, data):
+    page = pagecache._PLACEHOLDER_BYTES.join(parts)
+    length = data.draw(st.integers(min_value=1, max_value=100))
+    token = data.draw(st.binary(min_size=length, max_size=length))
+    compressed = pagecache.CompressedPage.from_html(page, "text/html", token_length=length)
+    expected = page.replace(pagecache._PLACEHOLDER_BYTES, token)
+    assert compressed.checksum(token) == zlib.crc32(expected)
+    assert gzip.decompress(compressed.gzip(token)) == expected
+
+
 @given(st.binary(max_size=2000), st.binary(max_size=2000))
 def test_checksums_combine_as_zlib_computes_them(a, b):
     assert pagecache.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
@@ -259,3 +281,12 @@ def test_checksums_combine_as_zlib_computes_them(a, b):
 )
 def test_accept_encoding_is_read_with_its_weights(header, accepted):
     assert pagecache.accepts_gzip(header) is accepted
+
+
+def test_new_csrf_secrets_are_drawn_from_djangos_whole_alphabet():
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+
+    secrets = [pagecache.new_csrf_secret() for _ in range(500)]
+    assert len(set(secrets)) == 500
+    assert all(len(secret) == 32 for secret in secrets)
+    assert set("".join(secrets)) == set(CSRF_ALLOWED_CHARS)  # 16,000 draws reach all 62
