@@ -1,15 +1,15 @@
 """Page tokens a process may trust without asking Redis, because Redis says when they change.
 
 A cached page is served only while its tokens (see pagecache) are still the shared cache's.
-Asking Redis for them is a round trip on every request, most of what a cache hit costs. Redis
+Asking Redis for them is a round trip on every request, a hit's largest single cost. Redis
 can instead tell us: with CLIENT TRACKING in broadcast mode it reports every write to a key
 under a prefix, by any client, as a message on `__redis__:invalidate` (and a flush as a
 message naming no keys). Each process keeps one connection subscribed to those messages.
 
-Redis writes the message to that connection before it writes the writer's reply (both in the
-same turn of its event loop), so once a change is acknowledged the message is already waiting
-in every watching process. A process keeps each token it has read until a message names it,
-and reads pending messages before every lookup: a poll of one socket, not a round trip.
+Redis sends the message in the same turn of its event loop as the writer's reply, so once a
+change is acknowledged the message is already waiting in every watching process (a test
+checks it). A process keeps each token it has read until a message names it, and reads
+pending messages before every lookup: a poll of one socket, not a round trip.
 
 If the watching connection fails, everything kept is dropped; lookups then ask Redis on every
 request until a new connection is watching, tried again at most once a second.

@@ -1,6 +1,7 @@
 """On Redis, a cache hit asks Redis nothing, yet a change made anywhere is seen at once."""
 
 import os
+import weakref
 
 import pytest
 import redis
@@ -140,3 +141,22 @@ def test_other_caches_are_not_watched(settings):
 def test_a_forked_process_watches_on_its_own(watch, monkeypatch):
     monkeypatch.setattr(os, "getpid", lambda: -1)
     assert tokenwatch.watch_for(pagecache.TOKEN_PREFIX) is not watch
+
+
+def test_where_redis_will_not_report_writes_every_hit_asks(
+    client, example_trial, elsewhere, monkeypatch, caplog
+):
+    monkeypatch.setattr(tokenwatch, "_watches", {})
+    monkeypatch.setattr(tokenwatch, "_by_backend", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(tokenwatch, "RETRY_SECONDS", 0)
+    watch = tokenwatch.watch_for(pagecache.TOKEN_PREFIX)
+    watch._server = "redis://127.0.0.1:1/0"  # nothing listens there: watching never starts
+    reads = count_reads(watch, monkeypatch)
+    for _ in range(3):
+        page(client)
+    assert len(reads) == 3 and not watch.watching and not watch.kept
+    Trial.objects.filter(pk=example_trial.pk).update(headline="Changed, unreported")
+    elsewhere.set(cache.make_key(pagecache.trial_token("NCT07509034")), 5)
+    assert "Changed, unreported" in page(client)
+    warnings = [r for r in caplog.records if r.name == "trials.tokenwatch"]
+    assert len(warnings) == 1 and "will not report" in warnings[0].getMessage()
