@@ -119,12 +119,25 @@ def _manage_action(request, subscriber: Subscriber, token: str):
         subscriber.subscriptions.all().delete()
         messages.success(request, "Done: you will get no more update emails from us.")
         return redirect("subscriptions:manage", token=token)
-    if action == "delete":
+    if action == "delete":  # asked on the page of its own first
+        return redirect("subscriptions:delete", token=token)
+    messages.error(request, "Please choose one of the buttons on this page.")
+    return redirect("subscriptions:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def delete(request, token: str):
+    """Deleting cannot be undone, so it is asked for twice: a page that says what goes, then
+    its button."""
+    subscriber = Subscriber.from_manage_token(token)
+    if subscriber is None:
+        return _invalid_link(request, "manage")
+    if request.method == "POST":
         subscriber.delete_data()
         messages.success(request, "We deleted your email address and everything we held about it.")
         return redirect("trials:home")
-    messages.error(request, "Please choose one of the buttons on this page.")
-    return redirect("subscriptions:manage", token=token)
+    context = {"subscriber": subscriber, "token": token}
+    return _private(render(request, "subscriptions/delete.html", context))
 
 
 @require_safe

@@ -293,7 +293,7 @@ def _current_tokens(token_keys: list[str]) -> tuple:
     for key in missing:
         cache.add(key, _new_token(), timeout=None)
     if missing:
-        found = {**found, **cache.get_many(missing)}
+        found = {**found, **_read_tokens(missing)}
     return tuple(found.get(key) for key in token_keys)
 
 

@@ -93,8 +93,10 @@ class TokenWatch:
             if time.monotonic() < self._next_attempt:
                 return
             self._connect()
-            return
-        if not self._arrivals.poll(0):  # nothing since the last catch-up left the buffer empty
+            if self._connection is None:
+                return
+            # Reports may have come in right behind the subscription's reply, read with it.
+        elif not self._arrivals.poll(0):  # nothing since the last catch-up left the buffer empty
             return
         try:
             while self._connection.can_read(timeout=0):

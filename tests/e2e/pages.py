@@ -129,6 +129,7 @@ PAGES = [
     ),
     PageType("sign-up-confirm", lambda d: d.confirm_path, lighthouse_by_design=PRIVATE),
     PageType("manage-updates", lambda d: d.manage_path, lighthouse_by_design=PRIVATE),
+    PageType("delete-data", lambda d: d.delete_path, lighthouse_by_design=PRIVATE),
     PageType("unsubscribe", lambda d: d.unsubscribe_path, lighthouse_by_design=PRIVATE),
     PageType(
         "unsubscribed",

@@ -29,6 +29,7 @@ class SiteData:
     private_values: list[str]
     confirm_path: str
     manage_path: str
+    delete_path: str
     unsubscribe_path: str
     contact_confirm_path: str
 
@@ -73,6 +74,7 @@ def build_site_data() -> SiteData:
         private_values=private,
         confirm_path=reverse("subscriptions:confirm", args=[pending.confirm_token]),
         manage_path=reverse("subscriptions:manage", args=[reader.manage_token]),
+        delete_path=reverse("subscriptions:delete", args=[reader.manage_token]),
         unsubscribe_path=reverse(
             "subscriptions:unsubscribe", args=[leaving.subscriber.manage_token]
         ),

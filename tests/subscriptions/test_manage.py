@@ -24,6 +24,10 @@ def manage_path(subscriber) -> str:
     return reverse("subscriptions:manage", args=[subscriber.manage_token])
 
 
+def delete_path(subscriber) -> str:
+    return reverse("subscriptions:delete", args=[subscriber.manage_token])
+
+
 def test_it_lists_every_subscription_with_a_stop_button(client, subscriber):
     response = client.get(manage_path(subscriber))
     assert response.status_code == 200
@@ -33,7 +37,7 @@ def test_it_lists_every_subscription_with_a_stop_button(client, subscriber):
     assert "New studies for Solid tumors" in html
     assert html.count('value="remove"') == 2
     assert 'value="remove_all"' in html
-    assert 'value="delete"' in html
+    assert f'href="{delete_path(subscriber)}"' in html
     assert "no-store" in response["Cache-Control"]
 
 
@@ -87,16 +91,30 @@ def test_export_holds_everything_about_the_address(client, subscriber, trial):
     assert "study.team@example.org" not in response.content.decode()
 
 
-def test_delete_data_forgets_the_address(client, subscriber, trial):
+def test_delete_data_asks_first_then_forgets_the_address(client, subscriber, trial):
     RelayMessage.compose(trial, "ada@example.org", name="Ada", message="Can I join this study?")
     add_version(trial)
-    path = manage_path(subscriber)
-    response = client.post(path, {"action": "delete"})
+    asked = client.get(delete_path(subscriber))
+    assert asked.status_code == 200
+    assert "no-store" in asked["Cache-Control"] and asked["X-Robots-Tag"] == "noindex"
+    html = asked.content.decode()
+    assert "ada@example.org" in html and "cannot be undone" in html
+    assert f'href="{manage_path(subscriber)}"' in html  # the way back keeps everything
+    assert Subscriber.objects.exists()
+    response = client.post(delete_path(subscriber))
     assert response.status_code == 302
     assert not Subscriber.objects.exists()
     assert not Subscription.objects.exists()
     assert not RelayMessage.objects.exists()
-    assert client.get(path).status_code == 404
+    assert "We deleted your email address" in client.get(response["Location"]).content.decode()
+    assert client.get(manage_path(subscriber)).status_code == 404
+    assert client.get(delete_path(subscriber)).status_code == 404
+
+
+def test_the_old_delete_button_only_leads_to_the_question(client, subscriber):
+    response = client.post(manage_path(subscriber), {"action": "delete"})
+    assert response.status_code == 302 and response["Location"] == delete_path(subscriber)
+    assert Subscription.objects.count() == 2
 
 
 def test_an_unknown_action_changes_nothing(client, subscriber):
@@ -115,13 +133,15 @@ def test_a_tampered_link_is_a_clear_404(client, subscriber):
         client.post(reverse("subscriptions:manage", args=["x"]), {"action": "delete"}).status_code
         == 404
     )
+    assert client.post(reverse("subscriptions:delete", args=[token[:-2] + "zz"])).status_code == 404
     assert Subscriber.objects.exists()
 
 
 def test_the_actions_need_a_csrf_token(subscriber):
     strict = Client(enforce_csrf_checks=True)
-    assert strict.post(manage_path(subscriber), {"action": "delete"}).status_code == 403
-    assert Subscriber.objects.exists()
+    assert strict.post(manage_path(subscriber), {"action": "remove_all"}).status_code == 403
+    assert strict.post(delete_path(subscriber)).status_code == 403
+    assert Subscriber.objects.exists() and Subscription.objects.count() == 2
 
 
 def test_hostile_values_are_escaped(client, db, category):
