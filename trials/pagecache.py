@@ -18,7 +18,7 @@ A hit should cost little more than the cheapest page the site serves, so:
   as an uncompressed (stored) deflate block and works out the gzip checksum from the pieces'
   checksums, without compressing or reading the page again. The token is never compressed
   together with other text, so BREACH-style guessing through the compressed length finds
-  nothing, and it can be the visitor's CSRF secret itself (see _csrf_secret).
+  nothing, and it is masked afresh for every response all the same (see trials/csrf.py).
 """
 
 import hashlib
@@ -29,17 +29,18 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import CSRF_TOKEN_LENGTH
 from django.utils.cache import patch_vary_headers
 
-from . import tokenwatch
+from . import csrf, tokenwatch
 
 CSRF_PLACEHOLDER = "csrf0placeholder0d41d8cd98f00b204e9800998ecf8427e"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
@@ -78,7 +79,17 @@ def history_key(nct_id: str) -> str:
 
 
 def touch(*tokens: str) -> None:
-    """Mark everything rendered under these tokens as out of date."""
+    """Mark everything rendered under these tokens as out of date.
+
+    Inside a transaction, again when it commits: a page rendered in between read the rows as
+    they were before the change, yet was stored under the new tokens.
+    """
+    _replace(tokens)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(partial(_replace, tokens))
+
+
+def _replace(tokens) -> None:
     cache.set_many({token: _new_token() for token in tokens}, timeout=None)
     watch = tokenwatch.watch_for(TOKEN_PREFIX)
     if watch is not None:
@@ -164,7 +175,7 @@ class CompressedPage:
 
     @classmethod
     def from_html(
-        cls, html: bytes, content_type: str, token_length: int = CSRF_SECRET_LENGTH
+        cls, html: bytes, content_type: str, token_length: int = CSRF_TOKEN_LENGTH
     ) -> "CompressedPage":
         parts = html.split(_PLACEHOLDER_BYTES)
         pieces = []
@@ -343,47 +354,11 @@ def serve(
 
 
 def _respond(request: HttpRequest, page: CompressedPage) -> HttpResponse:
+    token = csrf.token(request) if page.needs_token else b""
     if accepts_gzip(request.headers.get("Accept-Encoding", "")):
-        token = _csrf_secret(request) if page.needs_token else b""
         response = HttpResponse(page.gzip(token), content_type=page.content_type)
         response["Content-Encoding"] = "gzip"
     else:
-        token = get_token(request).encode() if page.needs_token else b""
         response = HttpResponse(page.html(token), content_type=page.content_type)
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
-
-
-def _csrf_secret(request: HttpRequest) -> bytes:
-    """The visitor's CSRF secret as it is, for a gzipped page; a new one if they have none.
-
-    Django masks the token in each page afresh so that it is never the same text twice
-    beside text an attacker chose, for BREACH guesses the secret from how well the two
-    compress together. In the gzipped page the token is a stored block, compressed with
-    nothing, so there is nothing to guess from, and Django's check takes the secret itself
-    as well as a masked token: drawing a mask would cost 32 random characters a response and
-    buy nothing. Pages sent uncompressed still get a masked token, since something on the way
-    (a proxy) might compress them.
-    """
-    if "CSRF_COOKIE" not in request.META:  # the middleware puts a valid cookie's secret there
-        request.META["CSRF_COOKIE"] = new_csrf_secret()  # as rotate_token does
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # set or renew the cookie, as get_token does
-    return request.META["CSRF_COOKIE"].encode()
-
-
-_CSRF_CHARS = CSRF_ALLOWED_CHARS.encode()
-_EVEN_BELOW = 256 - 256 % len(_CSRF_CHARS)  # bytes below this map onto the alphabet evenly
-
-
-def new_csrf_secret() -> str:
-    """A CSRF secret as Django draws one (32 characters of its alphabet, each as likely), from
-    one read of the system's random source rather than one per character: an eighth of the
-    time, where Django's way took a sixth of a cached page's whole response."""
-    chars = bytearray()
-    while len(chars) < CSRF_SECRET_LENGTH:
-        chars += bytes(
-            _CSRF_CHARS[byte % len(_CSRF_CHARS)]
-            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH + 8)
-            if byte < _EVEN_BELOW
-        )
-    return chars[:CSRF_SECRET_LENGTH].decode()

@@ -4,15 +4,20 @@ A cached page is served only while its tokens (see pagecache) are still the shar
 Asking Redis for them is a round trip on every request, a hit's largest single cost. Redis
 can instead tell us: with CLIENT TRACKING in broadcast mode it reports every write to a key
 under a prefix, by any client, as a message on `__redis__:invalidate` (and a flush as a
-message naming no keys). Each process keeps one connection subscribed to those messages.
+message naming no keys). Each process keeps one connection subscribed to those messages, and
+keeps each token it has read until a message names it.
 
-Redis sends the message in the same turn of its event loop as the writer's reply, so once a
-change is acknowledged the message is already waiting in every watching process (a test
-checks it). A process keeps each token it has read until a message names it, and reads
-pending messages before every lookup: a poll of one socket, not a round trip.
+Before every lookup the process polls that connection's socket (no round trip). Redis sends a
+report in the same turn of its event loop as the writer's reply, so when nothing has arrived,
+nothing has changed. When something has, more may still wait in Redis (a backlog after a
+large import, a pause in Redis), so the process reads what came, then pings and reads up to
+the answer, which Redis sends after everything reported before it. A connection can also die
+without closing (a firewall's idle timeout): a process that has heard nothing for
+HEARTBEAT_SECONDS pings before it trusts what it keeps, so such a loss costs at most that
+long. No answer within ANSWER_SECONDS, or any error, drops everything kept; lookups then ask
+Redis every time until a new connection is watching, tried at most once a second.
 
-If the watching connection fails, everything kept is dropped; lookups then ask Redis on every
-request until a new connection is watching, tried again at most once a second.
+Not reported by Redis, so not to be used on this cache's server: SWAPDB.
 """
 
 import logging
@@ -28,8 +33,10 @@ from django.core.cache.backends.redis import RedisCache
 
 CHANNEL = "__redis__:invalidate"
 RETRY_SECONDS = 1.0
-logger = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 5.0
+ANSWER_SECONDS = 1.0
 MAX_KEPT = 100_000  # tokens a process keeps before it starts afresh
+logger = logging.getLogger(__name__)
 
 
 class TokenWatch:
@@ -47,6 +54,8 @@ class TokenWatch:
         self.kept: dict[str, int] = {}
         self._connection = None
         self._arrivals = None  # polls the connection's socket: has anything come in?
+        self._heard_at = 0.0  # when Redis last answered a ping on it
+        self.client_id = None
         self._next_attempt = 0.0
         self._reported = 0  # reports read so far
         self._lock = threading.Lock()  # one reader of the connection at a time
@@ -95,26 +104,48 @@ class TokenWatch:
             self._connect()
             if self._connection is None:
                 return
-            # Reports may have come in right behind the subscription's reply, read with it.
-        elif not self._arrivals.poll(0):  # nothing since the last catch-up left the buffer empty
+            # Then read and ping as below: reports may have come in with the subscription's
+            # reply, and redis-py's buffer must be left empty for the poll to tell.
+        elif not self._arrivals.poll(0) and time.monotonic() - self._heard_at < HEARTBEAT_SECONDS:
             return
         try:
-            while self._connection.can_read(timeout=0):
-                kind, _channel, keys = self._connection.read_response()
-                if kind != b"message":
-                    continue
-                self._reported += 1
-                if keys is None:  # the database was flushed
-                    self.kept.clear()
-                else:
-                    for key in keys:
-                        self.kept.pop(key.decode(), None)
-        except (redis.RedisError, OSError, ValueError):
+            self._read_waiting()
+            self._ping()
+        except (redis.RedisError, OSError, ValueError, IndexError):
             self._drop()
 
+    def _read_waiting(self) -> None:
+        """Read every message already here, in the socket or in redis-py's buffer."""
+        while self._connection.can_read(timeout=0):
+            self._take(self._connection.read_response())
+
+    def _ping(self) -> None:
+        """Read up to the answer to a ping: every report Redis queued before it is then read."""
+        self._connection.send_command("PING")
+        while True:
+            if not self._connection.can_read(timeout=ANSWER_SECONDS):
+                raise redis.TimeoutError("Redis did not answer a ping on the watching connection.")
+            if self._take(self._connection.read_response()) == b"pong":
+                break
+        self._read_waiting()  # what came in with the answer, so the buffer is left empty
+        self._heard_at = time.monotonic()
+
+    def _take(self, message: list) -> bytes:
+        kind = message[0]
+        if kind == b"message":
+            self._reported += 1
+            keys = message[2]
+            if keys is None:  # the database was flushed
+                self.kept.clear()
+            else:
+                for key in keys:
+                    self.kept.pop(key.decode(), None)
+        return kind
+
     def _connect(self) -> None:
-        # Protocol 2: a subscribed connection that only ever receives messages.
-        pool = self._pool_class.from_url(self._server, **{**self._pool_options, "protocol": 2})
+        # Protocol 2: a subscribed connection that only receives messages and answers pings.
+        options = {**self._pool_options, "protocol": 2, "socket_keepalive": True}
+        pool = self._pool_class.from_url(self._server, **options)
         try:
             connection = pool.get_connection()
             connection.send_command("CLIENT", "ID")
@@ -137,6 +168,7 @@ class TokenWatch:
         self.kept.clear()
         self._connection = connection
         self._arrivals = arrivals
+        self.client_id = client_id
 
     def _drop(self) -> None:
         self._reported += 1

@@ -1,16 +1,19 @@
 import gzip
 import os
 import re
+import threading
 import zlib
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.db import connection, transaction
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
 from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from trials import pagecache
+from trials import csrf, pagecache
 from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 
 from .search_data import make_trial
@@ -157,23 +160,42 @@ def test_browsers_get_the_same_page_gzipped_with_their_own_token(example_trial):
         assert signed_up.status_code in (200, 302)  # the token is this visitor's: no 403
 
 
-def test_the_gzipped_page_carries_the_visitors_secret_compressed_with_nothing(example_trial):
+def test_each_response_masks_the_visitors_secret_afresh(example_trial):
     visitor = Client(enforce_csrf_checks=True)
-    for _ in range(3):  # a render, then hits; the first also draws the visitor's secret
-        response = visitor.get(URL, headers=GZIP)
-        secret = response.cookies["csrftoken"].value  # renewed on every page with a form
-        assert len(secret) == 32
-        page = gzip.decompress(response.content).decode()
-        assert TOKEN.search(page)[1] == secret
-        # A stored block: the secret's bytes lie in the stream as they are, so how well the
-        # rest compresses cannot depend on them.
-        assert secret.encode() in response.content
+    tokens = set()
+    for headers in (GZIP, GZIP, GZIP, {}):  # a render, then hits; gzipped, then plain
+        response = visitor.get(URL, headers=headers)
+        secret = response.cookies["csrftoken"].value  # set, then renewed on every page
+        body = response.content
+        page = (gzip.decompress(body) if headers else body).decode()
+        token = TOKEN.search(page)[1]
+        assert len(token) == 64 and _unmask_cipher_token(token) == secret
+        if headers:
+            # A stored block: the token lies in the stream as it is, compressed with nothing.
+            assert token.encode() in body
+        tokens.add(token)
+    assert len(tokens) == 4
 
 
-def test_pages_sent_uncompressed_mask_the_token_afresh(client, example_trial):
-    tokens = {TOKEN.search(html(client))[1] for _ in range(3)}
-    assert len(tokens) == 3
-    assert all(len(token) == 64 for token in tokens)
+def test_a_visitors_secret_outlives_the_pages_they_open(example_trial):
+    # A form opened in one tab still posts after the visitor has opened more pages.
+    visitor = Client(enforce_csrf_checks=True)
+    first = gzip.decompress(visitor.get(URL, headers=GZIP).content).decode()
+    secret = visitor.cookies["csrftoken"].value
+    for _ in range(2):
+        visitor.get(URL, headers=GZIP)
+        assert visitor.cookies["csrftoken"].value == secret
+    signed_up = visitor.post(
+        "/updates/",
+        {
+            "csrfmiddlewaretoken": TOKEN.search(first)[1],
+            "email": "reader@example.org",
+            "follow": "trial",
+            "trial": "NCT07509034",
+            "consent": "on",
+        },
+    )
+    assert signed_up.status_code in (200, 302)
 
 
 @pytest.mark.parametrize("accept", ["", "br", "identity", "gzip;q=0, br", "*;q=0"])
@@ -284,9 +306,37 @@ def test_accept_encoding_is_read_with_its_weights(header, accepted):
 
 
 def test_new_csrf_secrets_are_drawn_from_djangos_whole_alphabet():
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS
-
-    secrets = [pagecache.new_csrf_secret() for _ in range(500)]
+    secrets = [csrf.new_secret().decode() for _ in range(500)]
     assert len(set(secrets)) == 500
     assert all(len(secret) == 32 for secret in secrets)
     assert set("".join(secrets)) == set(CSRF_ALLOWED_CHARS)  # 16,000 draws reach all 62
+
+
+@given(st.text(alphabet=CSRF_ALLOWED_CHARS, min_size=32, max_size=32))
+def test_masked_tokens_unmask_to_the_secret_as_django_reads_them(secret):
+    token = csrf.mask(secret.encode()).decode()
+    assert len(token) == 64 and _unmask_cipher_token(token) == secret
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a second connection reading mid-transaction"
+)
+def test_a_page_rendered_while_a_change_commits_is_not_served_after_it(example_trial):
+    html(Client())
+    seen = []
+
+    def another_request():  # its own database connection: the change is not visible yet
+        try:
+            seen.append(html(Client()))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        example_trial.headline = "Committed change"
+        example_trial.save()
+        request = threading.Thread(target=another_request)
+        request.start()
+        request.join()
+    assert len(seen) == 1 and "Committed change" not in seen[0]
+    assert "Committed change" in html(Client())

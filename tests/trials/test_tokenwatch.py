@@ -1,6 +1,11 @@
-"""On Redis, a cache hit asks Redis nothing, yet a change made anywhere is seen at once."""
+"""On Redis, a cache hit asks Redis nothing, yet a change made anywhere is seen at once.
+
+These need a Redis server: CACHE_URL's if it is one, else database 15 of a local server.
+"""
 
 import os
+import socket
+import threading
 import weakref
 
 import pytest
@@ -15,7 +20,7 @@ pytestmark = pytest.mark.django_db
 URL = "/trials/NCT07509034/"
 REDIS_URL = os.environ.get("CACHE_URL", "")
 if not REDIS_URL.startswith("redis://"):
-    REDIS_URL = "redis://127.0.0.1:6379/1"
+    REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +28,7 @@ def _redis_cache(settings):
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError:
-        pytest.skip("needs Redis")
+        pytest.skip(f"needs a Redis server at {REDIS_URL}")
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
@@ -98,7 +103,7 @@ def test_a_lost_connection_drops_everything_and_watching_resumes(
 ):
     page(client)
     Trial.objects.filter(pk=example_trial.pk).update(headline="Changed while unwatched")
-    elsewhere.client_kill_filter(_type="pubsub")  # the watching connection, and any like it
+    elsewhere.client_kill_filter(_id=watch.client_id)  # the watching connection
     elsewhere.set(cache.make_key(pagecache.trial_token("NCT07509034")), 1)  # never reported
     assert "Changed while unwatched" in page(client)
     assert not watch.watching and not watch.kept
@@ -160,3 +165,99 @@ def test_where_redis_will_not_report_writes_every_hit_asks(
     assert "Changed, unreported" in page(client)
     warnings = [r for r in caplog.records if r.name == "trials.tokenwatch"]
     assert len(warnings) == 1 and "will not report" in warnings[0].getMessage()
+
+
+def test_reports_still_on_their_way_are_read_before_anything_kept_is_trusted(
+    example_trial, watch, elsewhere, monkeypatch
+):
+    # Two writes are reported; the first read finds the socket empty after one report, as it
+    # would while Redis still sends a backlog. The ping's answer comes after both.
+    key = pagecache.trial_token("NCT07509034")
+    watch.read([key])
+    assert cache.make_key(key) in watch.kept
+    elsewhere.set(cache.make_key(pagecache.CATALOG), 1)
+    elsewhere.set(cache.make_key(key), 2)
+    connection = watch._connection
+    can_read = connection.can_read
+    calls = []
+
+    def momentarily_empty(timeout=0):
+        calls.append(timeout)
+        return False if timeout == 0 and len(calls) == 2 else can_read(timeout=timeout)
+
+    monkeypatch.setattr(connection, "can_read", momentarily_empty)
+    assert watch.read([key]) == {key: 2}
+
+
+def test_a_backlog_of_reports_is_read_to_the_end(example_trial, watch, elsewhere):
+    key = pagecache.trial_token("NCT07509034")
+    watch.read([key])
+    with elsewhere.pipeline(transaction=False) as pipe:  # an import this process sat out
+        for n in range(30_000):
+            pipe.set(cache.make_key(pagecache.trial_token(f"NCT{n:08}")), n)
+        pipe.set(cache.make_key(key), 3)
+        pipe.execute()
+    assert watch.read([key]) == {key: 3}
+
+
+class FreezingProxy:
+    """A TCP relay to Redis that can stop passing data on without closing anything, as a
+    firewall that forgets an idle connection does."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.frozen = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets = [self.listener]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._relay, args=(a, b), daemon=True).start()
+
+    def _relay(self, source, sink):
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            if not self.frozen.is_set():
+                sink.sendall(data)
+
+    def close(self):
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_a_connection_that_dies_silently_is_found_out_by_the_heartbeat(
+    example_trial, elsewhere, monkeypatch
+):
+    url = redis.connection.parse_url(REDIS_URL)
+    proxy = FreezingProxy((url.get("host", "127.0.0.1"), url.get("port", 6379)))
+    monkeypatch.setattr(tokenwatch, "_watches", {})
+    monkeypatch.setattr(tokenwatch, "_by_backend", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(tokenwatch, "ANSWER_SECONDS", 0.2)
+    watch = tokenwatch.watch_for(pagecache.TOKEN_PREFIX)
+    watch._server = f"redis://127.0.0.1:{proxy.port}/{url.get('db', 0)}"
+    key = pagecache.trial_token("NCT07509034")
+    try:
+        watch.read([key])
+        watch.read([key])
+        assert watch.watching and cache.make_key(key) in watch.kept
+        proxy.frozen.set()
+        elsewhere.set(cache.make_key(key), 4)  # its report never arrives
+        monkeypatch.setattr(tokenwatch, "HEARTBEAT_SECONDS", 0)  # time for the heartbeat
+        assert watch.read([key]) == {key: 4}
+        assert not watch.watching
+    finally:
+        proxy.close()
