@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import operator
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, reduce
 
@@ -458,6 +459,33 @@ def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
     return (0, -(value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()))
 
 
+@contextmanager
+def _through_the_word_index(words: bool):
+    """Have PostgreSQL find a word search's matches through the full-text index.
+
+    For a word in one trial of eight ("diabetes": 64,000 of 500,000) the planner would rather
+    walk the table, or an index in id order, until it has the 501 it needs: testing a row
+    looks cheap to it. But each test unpacks that row's compressed search vector, and the
+    3,600 rows walked took 80 ms, where the index's bitmap yields the 501 in 20–30 ms. So for
+    this one query plain scans and plain index scans are ruled out, and the bitmap scans (of
+    the full-text index, and of any filter's) are what is left.
+    """
+    if not (words and is_postgresql()):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_PLANNER, ["off", "off"])
+        try:
+            yield
+        finally:
+            cursor.execute(_PLANNER, ["on", "on"])
+
+
+_PLANNER = (
+    "SELECT set_config('enable_seqscan', %s, false), set_config('enable_indexscan', %s, false)"
+)
+
+
 def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = None):
     """(ids in order, more) for a search by words or by place.
 
@@ -467,10 +495,12 @@ def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = Non
     """
     limit = limit or RESULT_LIMIT
     fields = ["pk", "last_updated_at", "first_submitted_on"]
-    ranked = sort == "relevance" and "rank" in trials.query.annotations
+    words = "rank" in trials.query.annotations
+    ranked = sort == "relevance" and words
     if ranked:
         fields.append("rank")
-    rows = list(trials.order_by().values_list(*fields)[: limit + 1])
+    with _through_the_word_index(words):
+        rows = list(trials.order_by().values_list(*fields)[: limit + 1])
     more = len(rows) > limit or (nearby is not None and not nearby.complete)
     rows = rows[:limit]
     distances = nearby.distances if nearby is not None else {}
