@@ -1,4 +1,9 @@
+import os
+import uuid
+
 import pytest
+import redis
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +40,31 @@ def django_db_setup(django_db_setup, django_db_blocker):
             group.permissions.set(
                 Permission.objects.filter(content_type__app_label="trials", codename__in=codenames)
             )
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """CACHE_URL's server when it is Redis (CI, production); else database 15 of a local one."""
+    url = os.environ.get("CACHE_URL", "")
+    given = url.startswith("redis://")
+    url = url if given else "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        if given:
+            raise
+        pytest.skip(f"needs a Redis server at {url} (CI and production have one)")
+    return url
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The default cache on Redis, as in production, under a key prefix of this test's own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # never disturbs anyone else's keys
+        }
+    }
+    return caches["default"]

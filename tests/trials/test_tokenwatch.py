@@ -1,7 +1,4 @@
-"""On Redis, a cache hit asks Redis nothing, yet a change made anywhere is seen at once.
-
-These need a Redis server: CACHE_URL's if it is one, else database 15 of a local server.
-"""
+"""On Redis, a cache hit asks Redis nothing, yet a change made anywhere is seen at once."""
 
 import os
 import socket
@@ -18,24 +15,11 @@ from trials.models import Trial
 pytestmark = pytest.mark.django_db
 
 URL = "/trials/NCT07509034/"
-REDIS_URL = os.environ.get("CACHE_URL", "")
-if not REDIS_URL.startswith("redis://"):
-    REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(autouse=True)
-def _redis_cache(settings):
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.ConnectionError:
-        pytest.skip(f"needs a Redis server at {REDIS_URL}")
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-    cache.clear()
+def _on_redis(redis_cache):
     pagecache.local_pages.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -44,9 +28,9 @@ def watch() -> tokenwatch.TokenWatch:
 
 
 @pytest.fixture
-def elsewhere() -> redis.Redis:
+def elsewhere(redis_url) -> redis.Redis:
     """Another process's connection: what it writes reaches this one only through Redis."""
-    return redis.Redis.from_url(REDIS_URL)
+    return redis.Redis.from_url(redis_url)
 
 
 def page(client) -> str:
@@ -240,9 +224,9 @@ class FreezingProxy:
 
 
 def test_a_connection_that_dies_silently_is_found_out_by_the_heartbeat(
-    example_trial, elsewhere, monkeypatch
+    example_trial, elsewhere, monkeypatch, redis_url
 ):
-    url = redis.connection.parse_url(REDIS_URL)
+    url = redis.connection.parse_url(redis_url)
     proxy = FreezingProxy((url.get("host", "127.0.0.1"), url.get("port", 6379)))
     monkeypatch.setattr(tokenwatch, "_watches", {})
     monkeypatch.setattr(tokenwatch, "_by_backend", weakref.WeakKeyDictionary())
