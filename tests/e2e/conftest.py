@@ -8,7 +8,6 @@ never holds browser-test rows.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.subscriptions.smtp import SmtpServer
+from tests.subscriptions.smtp import SmtpServer, free_port
 
 from .browser import BrowserSession
 from .pages import PAGES
@@ -89,17 +88,6 @@ def _database_url(db: dict) -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {PORTS.start}-{PORTS.stop - 1} for the test server.")
-
-
 @pytest.fixture(scope="session")
 def site_data(e2e_database, django_db_blocker) -> SiteData:
     from django.core.cache import cache
@@ -112,7 +100,7 @@ def site_data(e2e_database, django_db_blocker) -> SiteData:
 @pytest.fixture(scope="session")
 def mailbox() -> Iterator[SmtpServer]:
     """A real SMTP server on loopback: every email the site sends arrives here."""
-    with SmtpServer(port=_free_port()) as server:
+    with SmtpServer(port=free_port(PORTS)) as server:
         yield server
 
 
@@ -140,7 +128,7 @@ def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
 
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         pytest.fail("Run collectstatic first (make e2e does).")
-    port = _free_port()
+    port = free_port(PORTS)
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

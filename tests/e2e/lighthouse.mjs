@@ -2,7 +2,8 @@
 // pages.json is a list of {name, url} or {name, submit: {start, form, fill, check, dropCookies}}
 // (a page that a form leads to, measured as the navigation the submission starts). Prints one
 // JSON object: page name -> {scores: {category: 0-100}, failing: [{id, category, title, score,
-// items}], url, error}.
+// items}], url, error}. CHROMIUM and CHROMIUM_ARGS (a JSON list) say which Chromium to start and
+// how: tests/e2e/test_lighthouse.py passes the same as Playwright's (browser.py).
 import {readFileSync} from "node:fs";
 
 import lighthouse, {startFlow} from "lighthouse";
@@ -15,15 +16,7 @@ const pages = JSON.parse(readFileSync(specPath, "utf8"));
 const browser = await puppeteer.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
+  args: JSON.parse(process.env.CHROMIUM_ARGS),
 });
 
 function summary(lhr) {

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
+from .browser import CHROMIUM_ARGS
 from .pages import PAGES, selected_pages
 
 RUNNER = settings.BASE_DIR / "tests" / "e2e" / "lighthouse.mjs"
@@ -33,7 +34,11 @@ def lighthouse_results(request, live_url, site_data, tmp_path_factory) -> dict:
         capture_output=True,
         text=True,
         timeout=60 * len(specs),
-        env={**os.environ, "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium")},
+        env={
+            **os.environ,
+            "CHROMIUM": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            "CHROMIUM_ARGS": json.dumps(CHROMIUM_ARGS),
+        },
     )
     assert run.returncode == 0, f"Lighthouse runner failed:\n{run.stderr[-3000:]}"
     results = json.loads(run.stdout)

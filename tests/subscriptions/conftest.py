@@ -4,6 +4,7 @@ from django.core.cache import cache
 from trials.models import ConditionCategory, Contact, Location
 
 from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, make_trial
+from .smtp import SmtpServer
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,14 @@ def _empty_cache():
 def commit(django_capture_on_commit_callbacks):
     """Run what views defer to the end of their transaction (enqueuing tasks)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback, which the site's mail goes to."""
+    with SmtpServer() as server:
+        settings.MAILERS = server.mailers()
+        yield server
 
 
 @pytest.fixture

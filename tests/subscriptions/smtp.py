@@ -12,15 +12,16 @@ from aiosmtpd.controller import Controller
 PORTS = range(8025, 8050)
 
 
-def free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    """The first of these loopback ports that nothing listens on."""
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port for a test SMTP server in 8025-8049")
+    raise RuntimeError(f"No free port in {ports.start}-{ports.stop - 1} for a test server.")
 
 
 class Recorder:

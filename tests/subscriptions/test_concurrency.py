@@ -1,11 +1,10 @@
 """Two sign-ups for the same thing at the same moment make one subscription."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from subscriptions.models import Subscriber, Subscription
+from tests.concurrency import at_once
 
 from .helpers import TABLES, make_trial
 
@@ -15,23 +14,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def race(times: int, work) -> list:
-    barrier = threading.Barrier(times)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = at_once(times, work)
     assert not errors, errors
     return results
 

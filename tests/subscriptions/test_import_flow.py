@@ -13,7 +13,7 @@ from trials.importer import import_paths
 from trials.models import ConditionCategory, Trial
 
 from .helpers import TABLES, links, run_tasks
-from .smtp import SmtpServer, text_part
+from .smtp import text_part
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "trials" / "fixtures"
 DEMO = FIXTURES / "demo"
 SOLID_TUMOR_STUDY = FIXTURES / "ctgov" / "NCT05883644.json"  # a real record, in “Solid tumors”
 SITE = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpServer() as server:
-        settings.MAILERS = server.mailers()
-        yield server
 
 
 def sign_up_and_confirm(client, commit, smtp, **choice) -> None:

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 SITE = "http://127.0.0.1:8000"
 
 
-@pytest.fixture
-def smtp(settings):
-    with SmtpServer() as server:
-        settings.MAILERS = server.mailers()
-        yield server
-
-
 def sign_up(client, commit, trial, email="ada@example.org"):
     data = {"email": email, "follow": "trial", "trial": trial.nct_id, "consent": "on"}
     with commit():

@@ -4,17 +4,17 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from subscriptions import delivery
 from subscriptions.models import Delivery
 from subscriptions.tasks import send_alerts
+from tests.concurrency import at_once
 
 from .helpers import TABLES, add_version, follow, hours_ago, make_trial
 from .smtp import SmtpServer
@@ -117,23 +117,7 @@ def test_a_worker_killed_mid_run_then_restarted_loses_nothing_and_sends_nothing_
 def test_two_runs_at_once_send_each_digest_once(news, settings):
     with SmtpServer() as smtp:
         settings.MAILERS = smtp.mailers()
-        errors = []
-        barrier = threading.Barrier(3)
-
-        def run():
-            try:
-                barrier.wait()
-                delivery.run()
-            except Exception as error:  # asserted on below
-                errors.append(error)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=run) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        _, errors = at_once(3, delivery.run)
         assert not errors, errors
         smtp.wait_for(5, timeout=5)
         time.sleep(0.3)

@@ -1,11 +1,11 @@
 import datetime as dt
 import json
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.concurrency import at_once
 from trials import importer
 from trials.categories import BLOOD_CANCERS, SOLID_TUMORS
 from trials.models import Condition, Contact, Location, Trial, TrialVersion
@@ -497,35 +497,13 @@ def test_a_batch_that_fails_is_stored_again_one_record_at_a_time(tmp_path, monke
 # Two importers at once --------------------------------------------------------------------
 
 
-def twice_at_once(work) -> tuple[list, list]:
-    """Run `work` in two threads released together; (their results, their exceptions)."""
-    start = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            start.wait()
-            results.append(work())
-        except Exception as error:  # reported by the test, in its own thread
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_importers_of_the_same_records_never_duplicate_a_trial():
     base = record("NCT03908762")
     records = [with_nct_id(base, f"NCT0990{n:04d}") for n in range(30)]
     items = [("thread", f"record {n}", r) for n, r in enumerate(records)]
-    results, errors = twice_at_once(lambda: importer.import_items(items, batch_size=10))
+    results, errors = at_once(2, lambda: importer.import_items(items, batch_size=10))
     assert errors == []
     assert Trial.objects.count() == 30
     assert TrialVersion.objects.count() == 30
@@ -542,7 +520,7 @@ def test_two_importers_storing_the_same_change_record_it_once():
     changed = json.loads(json.dumps(first))
     changed["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
     study = importer.map_study(changed)
-    outcomes, errors = twice_at_once(lambda: importer.store(study, catalog=importer.Catalog()))
+    outcomes, errors = at_once(2, lambda: importer.store(study, catalog=importer.Catalog()))
     assert errors == []
     assert sorted(outcomes) == ["unchanged", "updated"]
     trial = Trial.objects.get()
