@@ -6,9 +6,9 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import pagecache
 from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
 from .readability import READING_GRADE_TARGET, reading_grade
+from .signals import trials_changed
 
 PLAIN_LANGUAGE_FIELDS = (
     "headline",
@@ -89,8 +89,7 @@ def version_in_words(version: TrialVersion) -> str:
 
 def _forget_pages(queryset) -> None:
     """Bulk updates send no model signals: drop the cached pages of the trials they touched."""
-    for nct_id in queryset.values_list("nct_id", flat=True):
-        pagecache.forget_trial(nct_id)
+    trials_changed.send(sender=Trial, nct_ids=list(queryset.values_list("nct_id", flat=True)))
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):

@@ -39,7 +39,6 @@ from django.db import DatabaseError, IntegrityError, connection, connections, tr
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import pagecache
 from .categories import GROUPS, groups_for
 from .changes import diff
 from .models import (
@@ -55,7 +54,7 @@ from .models import (
     Trial,
     TrialVersion,
 )
-from .signals import versions_recorded
+from .signals import trials_changed, versions_recorded
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 BATCH_SIZE = 500
@@ -718,7 +717,7 @@ class Catalog:
             for group_id in self.category_ids(groups.get(term) or groups_for([term]))
         ]
         Condition.categories.through.objects.bulk_create(links, ignore_conflicts=True)
-        pagecache.touch(pagecache.CATALOG)
+        trials_changed.send(sender=Catalog, catalog=True)
 
     def ids(self, study: "Study") -> tuple[set[int], set[int]]:
         """The study's condition and group ids (after `prepare`)."""
@@ -764,7 +763,7 @@ def store(study: Study, *, catalog: Catalog, draft: bool = False, seen_at=None) 
             if attempt == 2:
                 raise
             continue
-        pagecache.forget_trial(study.nct_id)
+        trials_changed.send(sender=Trial, nct_ids=[study.nct_id])
         return outcome
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -781,7 +780,7 @@ def store_new(studies: list[Study], *, catalog: Catalog, draft: bool = False, se
     with transaction.atomic():
         _commit_without_waiting_for_disk()
         _insert(rows, draft, seen_at or timezone.now())
-    pagecache.touch(*(pagecache.trial_token(s.nct_id) for s in studies), pagecache.ALL_TRIALS)
+    trials_changed.send(sender=Trial, nct_ids=[s.nct_id for s in studies])
 
 
 def _links(study: Study, catalog: Catalog) -> tuple[set[int], set[int]]:

@@ -10,6 +10,22 @@ from .models import Condition, ConditionCategory, Contact, Location, Trial, Tria
 # whoever tells people about changes listens here. `counts` is the import's Counts.
 versions_recorded = Signal()
 
+# Sent by every write that changes trials without model signals (bulk_create, update()):
+# `nct_ids` names the trials it touched, captured before the write; `catalog=True` says that
+# condition or group names changed. The receiver below forgets every page that shows them.
+trials_changed = Signal()
+
+
+@receiver(trials_changed)
+def forget_pages(sender, nct_ids=(), catalog: bool = False, **kwargs):
+    tokens = [pagecache.trial_token(nct_id) for nct_id in nct_ids]
+    if tokens or catalog:
+        tokens.append(pagecache.ALL_TRIALS)
+    if catalog:
+        tokens.append(pagecache.CATALOG)
+    if tokens:
+        pagecache.touch(*tokens)
+
 
 @receiver(post_save, sender=Trial)
 @receiver(post_delete, sender=Trial)

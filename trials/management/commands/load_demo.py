@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trials import importer, pagecache
+from trials import importer
 from trials.models import Trial
+from trials.signals import trials_changed
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 DEMO_NCT_ID = "NCT07509034"
@@ -74,7 +75,7 @@ class Command(BaseCommand):
             **DEMO_PLAIN_LANGUAGE, plain_language_version=len(DEMO_VERSIONS)
         )
         if written:
-            pagecache.forget_trial(DEMO_NCT_ID)
+            trials_changed.send(sender=Trial, nct_ids=[DEMO_NCT_ID])
         added = max(0, len(DEMO_VERSIONS) - (seen or 0))
         if not added and not written:
             return "already loaded"
