@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_tasks_db",
     "trials",
+    "plain",
     "subscriptions",
 ]
 
