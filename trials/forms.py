@@ -15,12 +15,6 @@ def url_value(value: str) -> str:
     return value.lower().replace("_", "-")
 
 
-def nct_id_in(q: str) -> str | None:
-    """The query when it is exactly an NCT ID (whatever its case and spaces), else None."""
-    q = q.strip().upper()
-    return q if len(q) == 11 and q.startswith("NCT") and q[3:].isdigit() else None
-
-
 class RegistryChoiceField(forms.TypedMultipleChoiceField):
     """Repeatable checkboxes whose URL values are the registry's, lower case with hyphens."""
 

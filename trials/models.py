@@ -3,18 +3,13 @@
 import re
 
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .nct import NCT_ID_PATTERN, validate_nct_id
 from .search import TrialSearchMixin
-
-NCT_ID_PATTERN = r"^NCT[0-9]{8}$"
-validate_nct_id = RegexValidator(
-    NCT_ID_PATTERN, "An NCT ID is “NCT” followed by eight digits, like NCT07509034."
-)
 
 MASKED_PHONE = "•••-•••-••••"
 MASKED_EMAIL = "•••••@•••••"

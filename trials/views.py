@@ -1,5 +1,3 @@
-import re
-
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import Http404, HttpResponse
@@ -10,8 +8,9 @@ from django.views.decorators.http import require_safe
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
-from .forms import TrialSearchForm, nct_id_in
-from .models import NCT_ID_PATTERN, ConditionCategory, Trial
+from .forms import TrialSearchForm
+from .models import ConditionCategory, Trial
+from .nct import is_nct_id, nct_id_in
 from .search import (
     ResultPaginator,
     attach_nearest_sites,
@@ -98,7 +97,7 @@ def trial_list(request):
 def canonical_nct_id(nct_id: str) -> str:
     """The NCT ID in capitals, as trial addresses spell it; a 404 for what cannot be one."""
     canonical = nct_id.upper()
-    if not re.fullmatch(NCT_ID_PATTERN, canonical):
+    if not is_nct_id(canonical):
         raise Http404("No trial has that NCT ID.")
     return canonical
 

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from trials import importer
+from trials.importer import api as registry_api
+from trials.importer import running
 from trials.models import Trial
 
 from .ctgov import REAL, record, write
@@ -106,7 +107,7 @@ def test_failures_are_reported_and_the_exit_status_is_not_zero(tmp_path):
 
 
 def test_verbose_runs_report_progress_after_each_batch(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "BATCH_SIZE", 1)
+    monkeypatch.setattr(running, "BATCH_SIZE", 1)
     status, out, err = run(
         "-v", "2", str(REAL / "NCT03908762.json"), str(REAL / "NCT05993949.json")
     )
@@ -172,7 +173,7 @@ def api(settings, monkeypatch):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.CTGOV_API_URL = f"http://127.0.0.1:{server.server_port}/api/v2"
-    monkeypatch.setattr(importer, "API_RETRY_PAUSE", 0)
+    monkeypatch.setattr(registry_api, "API_RETRY_PAUSE", 0)
     yield RecordedAPI
     server.shutdown()
     server.server_close()
@@ -203,7 +204,7 @@ def test_api_retries_a_busy_server_then_carries_on(api):
 
 
 def test_api_a_page_that_keeps_failing_is_reported_and_the_pages_before_it_are_kept(api):
-    api.failures["p2"] = importer.API_ATTEMPTS
+    api.failures["p2"] = registry_api.API_ATTEMPTS
     status, out, err = run("--api", "query.cond=x")
     assert status == 1
     assert out.strip() == "imported: 2 created, 0 updated, 0 unchanged, 1 failed"
@@ -219,7 +220,7 @@ def test_api_an_answer_that_is_not_a_search_response_is_reported(api):
 
 
 def test_api_unreachable_is_reported(settings, monkeypatch):
-    monkeypatch.setattr(importer, "API_RETRY_PAUSE", 0)
+    monkeypatch.setattr(registry_api, "API_RETRY_PAUSE", 0)
     settings.CTGOV_API_URL = "http://127.0.0.1:9/api/v2"  # discard port: nothing listens
     status, out, err = run("--api", "query.cond=x")
     assert status == 1

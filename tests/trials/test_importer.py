@@ -487,7 +487,7 @@ def test_a_batch_that_fails_is_stored_again_one_record_at_a_time(tmp_path, monke
     # Another importer created NCT03908762 after this one looked: its batch insert fails,
     # and each record is then stored on its own.
     importer.import_paths([REAL / "NCT03908762.json"])
-    monkeypatch.setattr(importer, "_stored_hashes", lambda nct_ids: {})
+    monkeypatch.setattr(importer.running, "_stored_hashes", lambda nct_ids: {})
     counts = importer.import_paths([REAL / "NCT03908762.json", REAL / "NCT05993949.json"])
     assert (counts.created, counts.unchanged, counts.failed) == (1, 1, 0)
     assert Trial.objects.count() == 2

@@ -1,4 +1,4 @@
-"""`manage.py import_ctgov`: import ClinicalTrials.gov API v2 records (see trials/importer.py)."""
+"""`manage.py import_ctgov`: import ClinicalTrials.gov API v2 records (see trials/importer/)."""
 
 import sys
 
@@ -65,16 +65,7 @@ class Command(BaseCommand):
                 )
             except ValueError as error:
                 raise CommandError(str(error)) from None
-            counts = _add(counts, from_api)
+            counts.add(from_api)
         self.stdout.write(str(counts))
         if counts.failed:
             sys.exit(1)
-
-
-def _add(a: importer.Counts, b: importer.Counts) -> importer.Counts:
-    return importer.Counts(
-        created=a.created + b.created,
-        updated=a.updated + b.updated,
-        unchanged=a.unchanged + b.unchanged,
-        failures=a.failures + b.failures,
-    )
