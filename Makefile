@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint format bench-import bench-search screenshots clean
+.PHONY: run test e2e lint format bench-import bench-search bench-relevance screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -65,6 +65,13 @@ BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(TEST_ENV) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# Search quality: imports ../shared/data/ctgov/ into a fresh bench_relevance PostgreSQL database
+# and prints recall and precision in the first 10 results for the patient-typed queries of
+# bench/relevance.toml. BENCH_ARGS=--sqlite measures the SQLite search instead.
+bench-relevance: $(STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
+	$(TEST_ENV) $(BIN)/python bench/relevance.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
