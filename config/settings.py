@@ -54,9 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_tasks_db",
+    "health_check",
     "trials",
     "plain",
     "subscriptions",
+    "registry",
+    "health",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +124,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request within seconds, not minutes.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache must be shared by every process (web workers, imports, the task worker): it holds
@@ -176,8 +184,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Where `import_ctgov --api` pages from.
+# Where `import_ctgov --api` and `sync_ctgov` read the registry from.
 CTGOV_API_URL = env.str("CTGOV_API_URL", default="https://clinicaltrials.gov/api/v2")
+# /health/ warns when `sync_ctgov` has not succeeded for this long (it runs daily from cron).
+CTGOV_SYNC_STALE_HOURS = env.int("CTGOV_SYNC_STALE_HOURS", default=48)
 
 LOGGING = {
     "version": 1,

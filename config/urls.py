@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", include("health.urls")),
     path("", include("subscriptions.urls")),
     path("", include("trials.urls")),
 ]
