@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django_tasks_db",
-    "health_check",
     "trials",
     "plain",
     "subscriptions",

@@ -21,7 +21,8 @@ TASK_WAIT_LIMIT = dt.timedelta(minutes=5)
 def _ago(moment: dt.datetime | None) -> str:
     if moment is None:
         return "never"
-    return f"{moment.isoformat(timespec='seconds')} ({int((timezone.now() - moment).total_seconds())} s ago)"
+    seconds = int((timezone.now() - moment).total_seconds())
+    return f"{moment.isoformat(timespec='seconds')} ({seconds} s ago)"
 
 
 class _ReadsDatabase(HealthCheck):

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -60,10 +60,8 @@ class TcpProxy:
         if listener:
             listener.close()
         for sock in sockets:
-            try:
+            with suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -101,10 +99,8 @@ class TcpProxy:
             for sock in (a, b):
                 with self._lock:
                     self._sockets.discard(sock)
-                try:
+                with suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
 
 class RedisServer:
