@@ -53,18 +53,19 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks live in bench/, a script each (python -m bench.<name> --help), outside the apps.
 # Import speed: imports BENCH_IMPORT_COUNT records twice into a fresh bench_import PostgreSQL
 # database and prints records per second for the first import and the unchanged re-import.
 BENCH_IMPORT_COUNT ?= 5000
 bench-import: $(STAMP)
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py bench_import --count $(BENCH_IMPORT_COUNT) $(BENCH_ARGS)
+	DEBUG=$${DEBUG:-true} $(BIN)/python -m bench.imports --count $(BENCH_IMPORT_COUNT) $(BENCH_ARGS)
 
 # Search at registry scale: builds bench_search_<size> PostgreSQL databases (see
 # docs/search-performance.md). BENCH_SIZES=10000,100000 for a shorter run.
 BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
-	$(TEST_ENV) $(BIN)/python manage.py bench_search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python -m bench.search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 # Search quality: imports ../shared/data/ctgov/ into a fresh bench_relevance PostgreSQL database
 # and prints recall and precision in the first 10 results for the patient-typed queries of
