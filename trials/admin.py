@@ -80,11 +80,7 @@ class TrialVersionInline(admin.TabularInline):
 
     @admin.display(description="What changed")
     def changes_in_words(self, version):
-        return version_in_words(version)
-
-
-def version_in_words(version: TrialVersion) -> str:
-    return "; ".join(version.change_lines()) or "No visible change"
+        return version.in_words()
 
 
 def _forget_pages(queryset) -> None:
@@ -317,7 +313,7 @@ class TrialVersionAdmin(admin.ModelAdmin):
 
     @admin.display(description="What changed")
     def in_words(self, version):
-        return version_in_words(version)
+        return version.in_words()
 
     def has_add_permission(self, request):
         return False

@@ -11,13 +11,14 @@ A diff is a list of changes, stored as `TrialVersion.changes`:
   {"site": site, "old": …, "new": …}, …]}`` for the sites;
 - ``{"field": "contacts"}`` when contact details changed: never their values, which stay private.
 
-The history page and the update emails both word changes with `describe()`, so they agree.
+The history page, the feeds, the update emails and the admin all word a version with
+`describe_version()`, so they agree.
 """
 
 import datetime as dt
 from typing import Any
 
-from .models import Phase, Sex, Status, StudyType
+from .choices import Phase, Sex, Status, StudyType
 
 # Facts whose old and new values are short enough, and public enough, to quote.
 _QUOTED = {
@@ -53,7 +54,9 @@ _NAMED = {
 _SITE_FIELDS = ("facility", "city", "state", "postal_code", "country")
 
 
-def _site_key(site: dict) -> tuple:
+def site_key(site) -> tuple:
+    """What makes a site the same site from one version to the next: its facility and address,
+    whatever their case or outer spaces. `site` is a snapshot's dict or a row's __dict__."""
     return tuple((site.get(name) or "").strip().casefold() for name in _SITE_FIELDS)
 
 
@@ -76,8 +79,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _diff_sites(old: list[dict], new: list[dict]) -> dict[str, Any] | None:
-    old_by_key = {_site_key(site): site for site in old}
-    new_by_key = {_site_key(site): site for site in new}
+    old_by_key = {site_key(site): site for site in old}
+    new_by_key = {site_key(site): site for site in new}
     added = [site for key, site in new_by_key.items() if key not in old_by_key]
     removed = [site for key, site in old_by_key.items() if key not in new_by_key]
     status = [
@@ -111,6 +114,23 @@ def describe(change: dict[str, Any]) -> list[str]:
 
 def describe_all(changes: list[dict[str, Any]]) -> list[str]:
     return [line for change in changes for line in describe(change)]
+
+
+FIRST_SEEN = "First seen on the registry"
+NOTHING_TO_SAY = "The record changed"
+
+
+def describe_version(is_new: bool, changes: list[dict[str, Any]]) -> list[str]:
+    """A version in plain words, a line each: the one wording of the history page, the feeds,
+    the update emails and the admin."""
+    if is_new:
+        return [FIRST_SEEN]
+    return describe_all(changes) or [NOTHING_TO_SAY]
+
+
+def as_sentences(lines: list[str]) -> str:
+    """Lines from `describe_version` as one paragraph, for a feed item or an admin column."""
+    return "".join(f"{line}. " for line in lines).strip()
 
 
 def site_place(site: dict) -> str:

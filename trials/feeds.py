@@ -10,13 +10,6 @@ from .models import ConditionCategory, Trial, TrialVersion
 FEED_LENGTH = 30
 
 
-def describe(version: TrialVersion) -> str:
-    """The version's changes in plain words, as the history page says them."""
-    if version.kind == TrialVersion.Kind.NEW:
-        return "We started following this trial."
-    return ". ".join(version.change_lines()) + "." if version.changes else "The record changed."
-
-
 class NewTrialsFeed(Feed):
     """Trials newly published in one condition group, newest first."""
 
@@ -94,7 +87,7 @@ class TrialChangesFeed(Feed):
         return f"{version.trial.nct_id} changed (version {version.number})"
 
     def item_description(self, version: TrialVersion) -> str:
-        return describe(version)
+        return version.in_words()
 
     def item_link(self, version: TrialVersion) -> str:
         return reverse("trials:history", args=[version.trial.nct_id]) + f"#version-{version.number}"

@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from .models import ConditionCategory, Phase, Sex, Status
+from .models import ConditionCategory, Location, Phase, Sex, Status
 from .search import Nearby, Place, nearby_trials, zip_centroid
 
 DEFAULT_DISTANCE = 50
@@ -173,7 +173,7 @@ class TrialSearchForm(forms.Form):
         place = self.cleaned_data.get("zip")
         if place is None:
             return None
-        return nearby_trials(place.latitude, place.longitude, self.miles)
+        return nearby_trials(Location.objects, place.latitude, place.longitude, self.miles)
 
     def loosening(self) -> list[tuple[str, str]]:
         """(advice, query string) pairs for an empty result: each drops one thing narrowing it."""

@@ -8,65 +8,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from .changes import as_sentences, describe_version
+from .choices import DatePrecision, Phase, Sex, Status, StudyType
 from .nct import NCT_ID_PATTERN, validate_nct_id
 from .search import TrialSearchMixin
 
 MASKED_PHONE = "•••-•••-••••"
 MASKED_EMAIL = "•••••@•••••"
-
-
-class Status(models.TextChoices):
-    """The registry's overall recruitment status, with the wording patients see."""
-
-    NOT_YET_RECRUITING = "NOT_YET_RECRUITING", "Not yet recruiting"
-    RECRUITING = "RECRUITING", "Recruiting"
-    ENROLLING_BY_INVITATION = "ENROLLING_BY_INVITATION", "Enrolling by invitation"
-    ACTIVE_NOT_RECRUITING = "ACTIVE_NOT_RECRUITING", "Active, not recruiting"
-    SUSPENDED = "SUSPENDED", "Suspended"
-    TERMINATED = "TERMINATED", "Terminated"
-    COMPLETED = "COMPLETED", "Completed"
-    WITHDRAWN = "WITHDRAWN", "Withdrawn"
-    AVAILABLE = "AVAILABLE", "Available"
-    NO_LONGER_AVAILABLE = "NO_LONGER_AVAILABLE", "No longer available"
-    TEMPORARILY_NOT_AVAILABLE = "TEMPORARILY_NOT_AVAILABLE", "Temporarily not available"
-    APPROVED_FOR_MARKETING = "APPROVED_FOR_MARKETING", "Approved for marketing"
-    WITHHELD = "WITHHELD", "Withheld"
-    UNKNOWN = "UNKNOWN", "Unknown"
-
-    @classmethod
-    def open_to_patients(cls) -> list[str]:
-        return [cls.NOT_YET_RECRUITING, cls.RECRUITING, cls.ENROLLING_BY_INVITATION]
-
-
-class Phase(models.TextChoices):
-    """Trial phase; combined phases (1/2, 2/3) are single values as the registry reports them."""
-
-    EARLY_PHASE1 = "EARLY_PHASE1", "Early phase 1"
-    PHASE1 = "PHASE1", "Phase 1"
-    PHASE1_PHASE2 = "PHASE1_PHASE2", "Phase 1/2"
-    PHASE2 = "PHASE2", "Phase 2"
-    PHASE2_PHASE3 = "PHASE2_PHASE3", "Phase 2/3"
-    PHASE3 = "PHASE3", "Phase 3"
-    PHASE4 = "PHASE4", "Phase 4"
-    NA = "NA", "Not applicable"
-
-
-class StudyType(models.TextChoices):
-    INTERVENTIONAL = "INTERVENTIONAL", "Interventional"
-    OBSERVATIONAL = "OBSERVATIONAL", "Observational"
-    EXPANDED_ACCESS = "EXPANDED_ACCESS", "Expanded access"
-
-
-class Sex(models.TextChoices):
-    ALL = "ALL", "All"
-    FEMALE = "FEMALE", "Female"
-    MALE = "MALE", "Male"
-
-
-class DatePrecision(models.TextChoices):
-    DAY = "DAY", "Day"
-    MONTH = "MONTH", "Month"
-    YEAR = "YEAR", "Year"
 
 
 class ConditionCategory(models.Model):
@@ -107,6 +55,10 @@ class Condition(models.Model):
 
 
 class TrialQuerySet(TrialSearchMixin, models.QuerySet):
+    def _location_model(self):
+        """The trials' sites, which the search methods' subqueries read."""
+        return Location
+
     def published(self):
         return self.filter(is_published=True)
 
@@ -466,9 +418,9 @@ class TrialVersion(models.Model):
         return f"{self.trial.nct_id} version {self.number}"
 
     def change_lines(self) -> list[str]:
-        """The changes in plain words, as the history page and update emails say them."""
-        from .changes import describe_all  # changes.py reads this module's choices
+        """The changes in plain words (trials/changes.py), a line each."""
+        return describe_version(self.kind == self.Kind.NEW, self.changes)
 
-        if self.kind == self.Kind.NEW:
-            return ["First seen on the registry"]
-        return describe_all(self.changes)
+    def in_words(self) -> str:
+        """The changes in plain words, as one paragraph."""
+        return as_sentences(self.change_lines())

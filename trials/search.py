@@ -196,7 +196,11 @@ def _in_any_field(term: str, fields: list[str] = SQLITE_SEARCH_FIELDS) -> Q:
 
 
 class TrialSearchMixin:
-    """Search and filter methods for TrialQuerySet; each returns a QuerySet and they chain."""
+    """Search and filter methods for TrialQuerySet; each returns a QuerySet and they chain.
+
+    This module imports no models: the queryset that uses the mixin names the model of the
+    trials' sites (`_location_model()`), and the functions below are handed the rows they read.
+    """
 
     def search(self, q: str):
         """Trials matching a search-engine style query, annotated with `rank` (higher is better)."""
@@ -299,14 +303,16 @@ class TrialSearchMixin:
             .prefetch_related("conditions")
         )
 
-    def _location_model(self):
-        return self.model._meta.get_field("locations").related_model
-
 
 def attach_nearest_sites(
-    trials: list, place: Place | None = None, country: str = "", nearby: "Nearby | None" = None
+    locations,
+    trials: list,
+    place: Place | None = None,
+    country: str = "",
+    nearby: "Nearby | None" = None,
 ) -> None:
-    """Give each card's trial `nearest_location` (with `distance` when a place is given).
+    """Give each card's trial `nearest_location` (with `distance` when a place is given), from
+    `locations`, the sites (Location.objects).
 
     One query for the whole page, however many sites each trial has: the site a ZIP search
     found nearest, else the trial's first site, fetched by id; only a country search (which
@@ -314,9 +320,8 @@ def attach_nearest_sites(
     """
     if not trials:
         return
-    Location = trials[0]._meta.get_field("locations").related_model
     if country and place is None:
-        sites = Location.objects.filter(trial_id__in=[t.pk for t in trials]).order_by()
+        sites = locations.filter(trial_id__in=[t.pk for t in trials]).order_by()
         order = [
             models.Case(models.When(country__iexact=country, then=0), default=1),
             F("position").asc(),
@@ -332,7 +337,7 @@ def attach_nearest_sites(
             or getattr(trial, "first_site_id", None)
             for trial in trials
         }
-        found = Location.objects.in_bulk([pk for pk in chosen.values() if pk is not None])
+        found = locations.in_bulk([pk for pk in chosen.values() if pk is not None])
         by_trial = {trial_pk: found.get(site_pk) for trial_pk, site_pk in chosen.items()}
     for trial in trials:
         trial.nearest_location = by_trial.get(trial.pk)
@@ -340,17 +345,16 @@ def attach_nearest_sites(
             trial.distance = nearby.distances.get(trial.pk)
 
 
-def suggest_condition(q: str) -> str | None:
-    """A condition name close to a misspelled query (“Did you mean …”), PostgreSQL only."""
+def suggest_condition(conditions, q: str) -> str | None:
+    """A condition name, of `conditions` (Condition.objects), close to a misspelled query
+    (“Did you mean …”), PostgreSQL only."""
     q = q.strip()
     if not is_postgresql() or not q or len(q) > 100:
         return None
     from django.contrib.postgres.search import TrigramWordSimilarity
 
-    from .models import Condition
-
     best = (
-        Condition.objects.filter(name__trigram_word_similar=q)
+        conditions.filter(name__trigram_word_similar=q)
         .annotate(similarity=TrigramWordSimilarity(q, "name"))
         .order_by("-similarity", models.functions.Length("name"))
         .values_list("name", flat=True)
@@ -387,17 +391,18 @@ class Nearby:
     sites: dict[int, int]  # trial id → id of its nearest site
 
 
-def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None) -> Nearby:
-    """Trials with a site within `miles`, from the `sites` sites nearest the point.
+def nearby_trials(
+    locations, lat: float, lon: float, miles: float, sites: int | None = None
+) -> Nearby:
+    """Trials with a site within `miles`, from the `sites` sites of `locations` (Location.objects)
+    nearest the point.
 
     On PostgreSQL the globe index hands over sites nearest first (a K-nearest-neighbour scan of
     the index alone), so the work is bounded by `sites`, however many sites lie in reach.
     """
-    from .models import Location
-
     sites = sites or NEAREST_SITES
     if is_postgresql():
-        table = connection.ops.quote_name(Location._meta.db_table)
+        table = connection.ops.quote_name(locations.model._meta.db_table)
         phi, lam = math.radians(lat), math.radians(lon)
         centre = [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
         # Only our own names and expressions are formatted in; the values are parameters.
@@ -412,7 +417,7 @@ def nearby_trials(lat: float, lon: float, miles: float, sites: int | None = None
             cursor.execute(sql, [lat, lat, lon, *centre, sites])
             found = cursor.fetchall()
     else:
-        in_box = Location.objects.filter(within_box("", lat, lon, miles))
+        in_box = locations.filter(within_box("", lat, lon, miles))
         found = sorted(
             (
                 (trial_id, haversine_miles(lat, lon, site_lat, site_lon), site_id)

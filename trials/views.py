@@ -9,7 +9,7 @@ from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
 from .forms import TrialSearchForm
-from .models import ConditionCategory, Trial
+from .models import Condition, ConditionCategory, Location, Trial
 from .nct import is_nct_id, nct_id_in
 from .search import (
     ResultPaginator,
@@ -66,14 +66,16 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
         page.object_list = list(page.object_list)
     place = form.cleaned_data.get("zip")
     country = form.cleaned_data.get("country") or ""
-    attach_nearest_sites(page.object_list, place, country, nearby)
+    attach_nearest_sites(Location.objects, page.object_list, place, country, nearby)
     return {
         "search_form": form,
         "page": page,
         "place": place,
         "sort": sort,
         "query_string": form.query_string(),
-        "suggestion": suggest_condition(q) if q and not paginator.count else None,
+        "suggestion": suggest_condition(Condition.objects, q)
+        if q and not paginator.count
+        else None,
     }
 
 

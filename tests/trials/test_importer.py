@@ -322,6 +322,22 @@ def test_an_update_keeps_editorial_text_publication_and_unchanged_rows(tmp_path)
     ]
 
 
+def test_a_site_whose_address_changes_only_in_case_is_the_same_site(tmp_path):
+    data = record("NCT03908762")
+    import_records(tmp_path, data)
+    site = Location.objects.get()
+    where = data["protocolSection"]["contactsLocationsModule"]["locations"][0]
+    where["facility"] = f"  {where['facility'].upper()} "
+    where["status"] = "COMPLETED"
+    import_records(tmp_path, data)
+    kept = Location.objects.get()
+    assert kept.pk == site.pk
+    assert kept.facility == site.facility.upper()
+    place = ", ".join([site.facility.upper(), site.city, site.state])
+    lines = Trial.objects.get().versions.get(number=2).change_lines()
+    assert lines == [f"{place}: status changed from Recruiting to Completed"]
+
+
 def test_an_update_relinks_conditions_and_removes_gone_sites(tmp_path):
     data = record("NCT05993949")
     import_records(tmp_path, data)

@@ -272,7 +272,7 @@ def test_the_queries_are_the_shapes_the_indexes_answer(db):
     newest = Trial.objects.published().sorted_by("newest").for_cards()[:20]
     assert "trial_listed_newest_idx" in plan(*newest.query.sql_with_params())
     with CaptureQueriesContext(connection) as executed:
-        nearby_trials(*BETHESDA, 50)
+        nearby_trials(Location.objects, *BETHESDA, 50)
     assert "location_globe_idx" in plan(executed.captured_queries[0]["sql"], None)
 
 
@@ -280,12 +280,12 @@ def test_nearby_trials_are_the_hand_computed_distances(db):
     here = make_trial("NCT00000740", sites=[site_at(BETHESDA), site_at(BOSTON)])
     make_trial("NCT00000741", sites=[site_at(LOS_ANGELES)])
     make_trial("NCT00000742", sites=[{"city": "Nowhere"}])  # no coordinates
-    found = nearby_trials(39.0024, -77.1034, 500)
+    found = nearby_trials(Location.objects, 39.0024, -77.1034, 500)
     assert found.distances == {
         here.pk: pytest.approx(haversine_miles(39.0024, -77.1034, *BETHESDA), abs=1e-6)
     }
     assert found.complete
-    few = nearby_trials(39.0024, -77.1034, 3000, sites=2)
+    few = nearby_trials(Location.objects, 39.0024, -77.1034, 3000, sites=2)
     assert not few.complete and set(few.distances) == {here.pk}  # both nearest sites are its
 
 

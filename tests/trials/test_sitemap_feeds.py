@@ -113,7 +113,7 @@ def test_the_trial_feed_describes_each_change(client, published):
         "NCT00000301 first seen",
     ]
     assert "status" in items[0].find("description").text.lower()
-    assert items[1].find("description").text == "We started following this trial."
+    assert items[1].find("description").text == "First seen on the registry."
     assert client.get("/trials/NCT00000301/changes.atom").status_code == 200
 
 

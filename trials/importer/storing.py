@@ -6,7 +6,7 @@ Every write here names the trials it touched through `trials_changed`, after it 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from ..changes import diff
+from ..changes import diff, site_key
 from ..models import Contact, Location, Trial, TrialVersion
 from ..signals import trials_changed
 from .catalog import Catalog
@@ -198,10 +198,6 @@ def _location(trial: Trial, site: dict) -> Location:
     return Location(trial=trial, **{k: v for k, v in site.items() if k != "contacts"})
 
 
-def _site_key(values: dict) -> tuple:
-    return tuple(values[name] for name in ("facility", "city", "state", "postal_code", "country"))
-
-
 def _contact_key(values: dict) -> tuple:
     return (values["role"], values["name"])
 
@@ -211,7 +207,7 @@ def _replace_sites(trial: Trial, study: Study) -> None:
     ids) of sites and contacts that are still there."""
     old_sites = {}
     for site in Location.objects.filter(trial=trial).order_by("position", "id"):
-        old_sites.setdefault(_site_key(site.__dict__), []).append(site)
+        old_sites.setdefault(site_key(site.__dict__), []).append(site)
     old_contacts: dict[tuple, list[Contact]] = {}
     for contact in Contact.objects.filter(trial=trial).order_by("position", "id"):
         old_contacts.setdefault((contact.location_id, _contact_key(contact.__dict__)), []).append(
@@ -220,7 +216,7 @@ def _replace_sites(trial: Trial, study: Study) -> None:
 
     kept_sites, new_sites, changed_sites = [], [], []
     for site in study.locations:
-        matches = old_sites.get(_site_key(site))
+        matches = old_sites.get(site_key(site))
         if matches:
             row = matches.pop(0)
             values = {k: v for k, v in site.items() if k != "contacts"}
