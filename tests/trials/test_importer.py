@@ -419,6 +419,16 @@ BAD_RECORDS = {
         ].update(lat=123.0),
         "geoPoint.lat 123.0 is outside -90 to 90",
     ),
+    "criteria not text": (
+        lambda d: d["protocolSection"]["eligibilityModule"].update(eligibilityCriteria=["a"]),
+        "protocolSection.eligibilityModule.eligibilityCriteria should be text, not a list",
+    ),
+    "a site contact's phone as a number": (
+        lambda d: d["protocolSection"]["contactsLocationsModule"]["locations"][0]["contacts"][
+            0
+        ].update(phone=5550100),
+        "protocolSection.contactsLocationsModule.locations[0].contacts[0].phone should be text",
+    ),
     "lone surrogate": (
         lambda d: d["protocolSection"]["identificationModule"].update(briefTitle="bad \ud800"),
         "not valid Unicode",

@@ -48,19 +48,29 @@ def type_name(value: Any) -> str:
     return "null" if value is None else _TYPE_NAMES.get(type(value), "a number")
 
 
-def clean(text: str) -> str:
-    """Text without NUL characters (PostgreSQL text cannot hold them) or outer white space."""
-    return (text.replace("\x00", "") if "\x00" in text else text).strip()
-
-
 class Node:
-    """One JSON object of a record, and where it stands in the record."""
+    """One JSON object of a record, and where it stands in the record.
 
-    __slots__ = ("data", "path")
+    The path ("protocolSection.contactsLocationsModule.locations[2].") is only spelled out when
+    a message needs it: most records have none to give.
+    """
 
-    def __init__(self, data: dict, path: str = ""):
+    __slots__ = ("data", "parent", "key", "index")
+
+    def __init__(self, data: dict, parent: "Node | None" = None, key: str = "", index=None):
         self.data = data
-        self.path = path
+        self.parent = parent
+        self.key = key  # its key in the parent ("statusModule")
+        self.index = index  # its place in that list, for an object in a list
+
+    @property
+    def path(self) -> str:
+        """Where this object is, ready to have a key added: "protocolSection.statusModule."."""
+        node, parts = self, []
+        while node.parent is not None:
+            parts.append(f"{node.key}." if node.index is None else f"{node.key}[{node.index}].")
+            node = node.parent
+        return "".join(reversed(parts))
 
     def error(self, key: str, problem: str) -> RecordError:
         return RecordError(f"{self.path}{key} {problem}")
@@ -72,14 +82,11 @@ class Node:
             value = {}
         elif not isinstance(value, dict):
             raise self.error(key, f"should be an object, not {type_name(value)}")
-        return Node(value, f"{self.path}{key}.")
+        return Node(value, self, key)
 
     def nodes(self, key: str) -> list["Node"]:
         """The objects in the list at `key`, each with its place in the list."""
-        return [
-            Node(item, f"{self.path}{key}[{index}].")
-            for index, item in enumerate(self._list(key, dict))
-        ]
+        return [Node(item, self, key, n) for n, item in enumerate(self._list(key, dict))]
 
     def texts(self, key: str) -> list[str]:
         """The texts in the list at `key`."""
@@ -87,7 +94,7 @@ class Node:
         for index, item in enumerate(texts):
             if len(item) > MAX_TEXT:
                 raise self.error(f"{key}[{index}]", f"is {len(item):,} characters long")
-        return [clean(item) for item in texts]
+        return [item.replace("\x00", "").strip() for item in texts]
 
     def _list(self, key: str, kind: type) -> list:
         value = self.data.get(key)
@@ -109,7 +116,9 @@ class Node:
             return ""
         if not isinstance(value, str):
             raise self.error(key, f"should be text, not {type_name(value)}")
-        value = clean(value)
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL
+            value = value.replace("\x00", "")
+        value = value.strip()
         if len(value) > limit:
             raise self.error(
                 key, f"is {len(value):,} characters long; at most {limit:,} are expected"

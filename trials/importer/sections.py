@@ -215,35 +215,42 @@ def people_and_places(protocol: Node) -> People:
     return People(officials, contacts, sites)
 
 
+def _text_fields(model, keys: dict[str, str]) -> dict[str, tuple[str, int]]:
+    """{our field: (the registry's key, our column's length)} for texts read straight across."""
+    return {ours: (theirs, max_length(model, ours)) for ours, theirs in keys.items()}
+
+
+CONTACT_TEXTS = _text_fields(
+    Contact, {"name": "name", "phone": "phone", "phone_extension": "phoneExt", "email": "email"}
+)
+SITE_TEXTS = _text_fields(
+    Location,
+    {"facility": "facility", "city": "city", "state": "state", "postal_code": "zip"}
+    | {"country": "country"},
+)
+
+
 def contact(node: Node) -> ContactValues:
     role = node.text("role", 64)
-    return {
-        "role": role if role in CONTACT_ROLES else Contact.Role.CONTACT,
-        "name": node.text("name", max_length(Contact, "name")),
-        "phone": node.text("phone", max_length(Contact, "phone")),
-        "phone_extension": node.text("phoneExt", max_length(Contact, "phone_extension")),
-        "email": node.text("email", max_length(Contact, "email")),
-    }
+    values = {"role": role if role in CONTACT_ROLES else Contact.Role.CONTACT}
+    for ours, (key, limit) in CONTACT_TEXTS.items():
+        values[ours] = node.text(key, limit)
+    return values
 
 
 def site(node: Node, position: int) -> Site:
+    values: dict[str, Any] = {"position": position}
+    for ours, (key, limit) in SITE_TEXTS.items():
+        values[ours] = node.text(key, limit)
+    status = node.text("status", 64)
+    values["status"] = status if status in STATUSES else ""
     geo = node.node("geoPoint")
     latitude, longitude = geo.number("lat", -90, 90), geo.number("lon", -180, 180)
     if (latitude is None) != (longitude is None):
         latitude = longitude = None
-    status = node.text("status", 64)
-    return {
-        "position": position,
-        "facility": node.text("facility", max_length(Location, "facility")),
-        "city": node.text("city", max_length(Location, "city")),
-        "state": node.text("state", max_length(Location, "state")),
-        "postal_code": node.text("zip", max_length(Location, "postal_code")),
-        "country": node.text("country", max_length(Location, "country")),
-        "status": status if status in STATUSES else "",
-        "latitude": latitude,
-        "longitude": longitude,
-        "contacts": [contact(c) for c in node.nodes("contacts")],
-    }
+    values["latitude"], values["longitude"] = latitude, longitude
+    values["contacts"] = [contact(c) for c in node.nodes("contacts")]
+    return values
 
 
 # derivedSection ----------------------------------------------------------------------------
