@@ -74,7 +74,12 @@ class SubscriptionAdmin(ReadOnlyAdmin):
         extra_context = {
             **(extra_context or {}),
             "per_trial": confirmed.exclude(trial=None)
-            .values("trial__nct_id", "trial__brief_title", "trial__headline")
+            .values(
+                "trial__nct_id",
+                "trial__brief_title",
+                "trial__headline",
+                "trial__generated_headline",
+            )
             .annotate(followers=Count("pk"))
             .order_by("-followers", "trial__nct_id")[:25],
             "per_category": confirmed.exclude(category=None)

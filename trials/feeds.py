@@ -32,7 +32,8 @@ class NewTrialsFeed(Feed):
             category.trials.published()
             .order_by("-first_seen_at", "-id")
             .only(
-                *("nct_id", "headline", "brief_title", "plain_summary", "registry_summary"),
+                *("nct_id", "headline", "generated_headline", "brief_title"),
+                *("plain_summary", "generated_summary", "registry_summary"),
                 *("first_seen_at", "status", "phase"),
             )[:FEED_LENGTH]
         )

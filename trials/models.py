@@ -13,6 +13,14 @@ from .choices import DatePrecision, Phase, Sex, Status, StudyType
 from .nct import NCT_ID_PATTERN, validate_nct_id
 from .search import TrialSearchMixin
 
+GENERATED_NOTE = "Written automatically from the registry record."
+NOT_CHECKED = "Our editors have not checked it yet."
+GENERATED_PART_NAMES = {
+    "headline": "the headline",
+    "summary": "the summary",
+    "reading": "“What this could mean”",
+}
+
 MASKED_PHONE = "•••-•••-••••"
 MASKED_EMAIL = "•••••@•••••"
 
@@ -107,6 +115,14 @@ class Trial(models.Model):
         help_text="The registry version the plain-language text was written against.",
     )
 
+    # Written automatically from the registry's facts at each import (plain/writer.py), and
+    # shown wherever an editor has not written the field above; never edited by hand.
+    generated_headline = models.CharField(max_length=200, blank=True, editable=False)
+    generated_summary = models.TextField(blank=True, editable=False)
+    generated_active_substance = models.TextField(blank=True, editable=False)
+    generated_could_lead_to = models.TextField(blank=True, editable=False)
+    generated_could_go_wrong = models.TextField(blank=True, editable=False)
+
     # The registry's own words and facts.
     brief_title = models.CharField(max_length=500)
     official_title = models.TextField(blank=True)
@@ -127,6 +143,11 @@ class Trial(models.Model):
         default=list, blank=True, help_text="Type, name, description and other names."
     )
     keywords = models.JSONField(default=list, blank=True)
+    design = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Design codes: allocation, intervention model, purpose, masking, arm types.",
+    )
     registrant_conditions = models.JSONField(
         default=list,
         blank=True,
@@ -215,20 +236,71 @@ class Trial(models.Model):
 
     @property
     def title(self) -> str:
-        """What we call the trial: our headline, else the registry's brief title."""
-        return self.headline or self.brief_title
+        """What we call the trial: our editors' headline, else the one written from the
+        registry's facts, else the registry's brief title."""
+        return self.headline or self.generated_headline or self.brief_title
 
     @property
     def summary(self) -> str:
-        return self.plain_summary or self.registry_summary
+        return self.plain_summary or self.generated_summary or self.registry_summary
 
     @property
     def summary_is_registrants(self) -> bool:
-        return not self.plain_summary and bool(self.registry_summary)
+        return not (self.plain_summary or self.generated_summary) and bool(self.registry_summary)
+
+    @property
+    def reading(self) -> dict[str, str]:
+        """“What this could mean”: the editors' when they wrote any of it, else the generated."""
+        if self.active_substance or self.could_lead_to or self.could_go_wrong:
+            return {
+                "active_substance": self.active_substance,
+                "could_lead_to": self.could_lead_to,
+                "could_go_wrong": self.could_go_wrong,
+            }
+        return {
+            "active_substance": self.generated_active_substance,
+            "could_lead_to": self.generated_could_lead_to,
+            "could_go_wrong": self.generated_could_go_wrong,
+        }
 
     @property
     def has_plain_reading(self) -> bool:
-        return bool(self.active_substance or self.could_lead_to or self.could_go_wrong)
+        return any(self.reading.values())
+
+    @property
+    def generated_parts(self) -> list[str]:
+        """The parts of our plain-language text shown as written automatically, not by an
+        editor: some of "headline", "summary", "reading"."""
+        parts = []
+        if not self.headline and self.generated_headline:
+            parts.append("headline")
+        if not self.plain_summary and self.generated_summary:
+            parts.append("summary")
+        editors_reading = self.active_substance or self.could_lead_to or self.could_go_wrong
+        if not editors_reading and (self.generated_could_lead_to or self.generated_could_go_wrong):
+            parts.append("reading")
+        return parts
+
+    @property
+    def generated_note(self) -> str:
+        """The label on text written automatically: the page says which parts it covers."""
+        parts = self.generated_parts
+        if not parts:
+            return ""
+        if len(parts) == 3:
+            return f"{GENERATED_NOTE} {NOT_CHECKED}"
+        names = [GENERATED_PART_NAMES[part] for part in parts]
+        named = " and ".join(names)
+        verb, pronoun = ("was", "it") if len(names) == 1 else ("were", "them")
+        return (
+            f"{named[0].upper()}{named[1:]} {verb} written automatically from the registry "
+            f"record. Our editors have not checked {pronoun} yet."
+        )
+
+    @property
+    def registry_title(self) -> str:
+        """The registry's title, shown as the official title beside our headline."""
+        return self.official_title or self.brief_title
 
     @property
     def registry_changed_since_written(self) -> bool:

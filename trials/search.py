@@ -32,6 +32,7 @@ CARD_FIELDS = [
     "id",
     "nct_id",
     "headline",
+    "generated_headline",
     "brief_title",
     "status",
     "phase",

@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils.html import escape
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -61,7 +62,8 @@ def test_it_maps_identification_status_design_and_eligibility(tmp_path):
     ]
     assert trial.registrant_conditions == ["Metabolics Diabetes Nos"]
     assert trial.is_published
-    assert trial.summary_is_registrants
+    assert trial.summary == trial.generated_summary != trial.registry_summary
+    assert not trial.summary_is_registrants
 
 
 def test_it_maps_acronym_keywords_collaborators_officials_and_estimates():
@@ -96,10 +98,13 @@ def test_it_keeps_the_registrants_summary_and_description_as_written():
     assert trial.status == "ENROLLING_BY_INVITATION"
 
 
-def test_a_new_trial_is_published_with_the_registrants_summary_labelled(client):
+def test_a_new_trial_is_published_with_written_text_and_the_registrants_summary_labelled(client):
     importer.import_paths([REAL / "NCT04040387.json"])
+    trial = Trial.objects.get(nct_id="NCT04040387")
     html = client.get("/trials/NCT04040387/").content.decode()
-    assert "In the words of the trial’s registrant" in html
+    assert "Written automatically from the registry record." in html
+    assert escape(trial.generated_summary) in html
+    assert "In the registrant’s words" in html
     assert '<blockquote class="registrant-words">' in html
 
 

@@ -5,6 +5,8 @@ import hashlib
 import json
 from typing import Any
 
+from plain.writer import written_fields
+
 from ..categories import groups_for
 from . import sections
 from .fields import Node, type_name
@@ -38,6 +40,7 @@ def map_study(record: Any) -> Study:
         **people.facts(),
         **terms.facts(),
     }
+    facts.update(written_fields(record, facts, people.locations))
     snapshot = _snapshot(facts, status, people)
     categories = groups_for([t for t, _ in terms.meshes], [t for t, _ in terms.ancestors])
     conditions = list(dict.fromkeys(terms.meshes))

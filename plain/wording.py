@@ -1,0 +1,256 @@
+"""Our words for the registry's codes: kinds of interventions, phases, designs, statuses and
+ages. Each piece is short and plain; plain/writer.py puts them together into sentences."""
+
+import re
+
+from .facts import Intervention
+
+# Kinds of intervention in plain words, from the registry's type and, where it tells more, the
+# name ("CD123 CAR-T cells" is a cell therapy). (singular, plural)
+DRUG = ("drug", "drugs")
+KINDS = {
+    "DRUG": DRUG,
+    "BIOLOGICAL": DRUG,
+    "GENETIC": ("gene therapy", "gene therapies"),
+    "COMBINATION_PRODUCT": ("drug given with a device", "drugs given with a device"),
+    "DEVICE": ("device", "devices"),
+    "PROCEDURE": ("procedure", "procedures"),
+    "RADIATION": ("radiation treatment", "radiation treatments"),
+    "BEHAVIORAL": ("program", "programs"),
+    "DIETARY_SUPPLEMENT": ("dietary supplement", "dietary supplements"),
+    "DIAGNOSTIC_TEST": ("test", "tests"),
+    "OTHER": ("approach", "approaches"),
+}
+# Kinds that are medicines: only these may be called a drug or an active substance.
+SUBSTANCE_TYPES = frozenset({"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"})
+
+_VACCINE = re.compile(r"vaccin", re.I)
+_CELLS = re.compile(r"\bcar[- ]?t\b|\bcart\d*\b|\bcells?\b|\bstar-t\b", re.I)
+_GENE = re.compile(r"\bgene\b|\baav\d*\b", re.I)
+_ANTIBODY = re.compile(r"antibod|mab\b", re.I)
+_APP = re.compile(
+    r"\bapps?\b|smartphone|mobile|digital|online|internet|web-?based|virtual|video game|"
+    r"\btele|text messag",
+    re.I,
+)
+_SURGERY = re.compile(
+    r"surg|ectomy|otomy|plasty|resection|transplant|fusion|implant|decompression|arthrodesis",
+    re.I,
+)
+_TALKING = re.compile(
+    r"psycho|counsel|cognitive|\bcbt\b|mindful|talking|behaviou?ral therapy|problem-solving",
+    re.I,
+)
+_EXERCISE = re.compile(r"exercis|training|physical activity|walking|yoga|tai chi|pilates", re.I)
+_DIET = re.compile(r"\bdiets?\b|nutrition|eating|fasting|meal", re.I)
+_EDUCATION = re.compile(r"educat|coaching|advice|information|booklet|self-management", re.I)
+PLACEBO = re.compile(r"\bplacebos?\b|\bdummy\b|\bsaline\b", re.I)
+SHAM = re.compile(r"\bsham\b", re.I)
+_COMPARISON = re.compile(
+    r"\b(usual|standard|routine|conventional)[- ](care|of care|treatment|therapy|practice|"
+    r"medicine|medication|drugs?)\b|"
+    r"\bno (treatment|intervention|referral)\b|\bcontrol\b|wait-?list|waiting list",
+    re.I,
+)
+
+
+# Things done to measure, not to treat: samples, scans, questionnaires.
+_MEASURING = re.compile(
+    r"\bsamples?\b|\bblood (test|draw|collection)|biops|questionnaire|survey|interview|"
+    r"\bscans?\b|\bmri\b|\bpet\b|\bct\b|imaging|assessment|measure|data collection|"
+    r"pregnancy test|\bdiagnosis\b|\bevaluation\b|\bfollow-?up\b|observation",
+    re.I,
+)
+
+
+def is_measuring(intervention: Intervention) -> bool:
+    return bool(_MEASURING.search(intervention.name))
+
+
+def display_name(name: str) -> str:
+    """The name as it reads in a sentence: “Minimal Surgical Exploration” in lower case, codes
+    and brands (“JDQ443”, “NOVOCART® Disc”) as written."""
+    words = name.split()
+    if len(words) < 2 or any(not w.isalpha() or w.isupper() for w in words[:1]):
+        return name
+    return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
+
+
+def kind_of(intervention: Intervention) -> tuple[str, str]:
+    """(singular, plural) plain name of what kind of thing an intervention is."""
+    name, kind = intervention.name, intervention.kind
+    if kind in SUBSTANCE_TYPES | {"OTHER"} and _VACCINE.search(name):
+        return ("vaccine", "vaccines")
+    if kind in ("BIOLOGICAL", "GENETIC") and _CELLS.search(name) and not _GENE.search(name):
+        return ("cell therapy", "cell therapies")
+    if kind == "BIOLOGICAL" and _GENE.search(name):
+        return KINDS["GENETIC"]
+    if kind == "BIOLOGICAL" and _ANTIBODY.search(name):
+        return ("antibody drug", "antibody drugs")
+    if kind == "DEVICE" and _APP.search(name):
+        return ("app or digital tool", "apps or digital tools")
+    if kind == "PROCEDURE" and _SURGERY.search(name):
+        return ("surgery", "surgeries")
+    if kind in ("BEHAVIORAL", "OTHER"):
+        for pattern, words in (
+            (_APP, ("app or online program", "apps or online programs")),
+            (_TALKING, ("talking therapy", "talking therapies")),
+            (_EXERCISE, ("exercise program", "exercise programs")),
+            (_DIET, ("diet", "diets")),
+            (_EDUCATION, ("advice program", "advice programs")),
+        ):
+            if pattern.search(name):
+                return words
+    if kind == "DIETARY_SUPPLEMENT" and _DIET.search(name):
+        return ("diet", "diets")
+    return KINDS.get(kind, KINDS["OTHER"])
+
+
+def substance_kind(intervention: Intervention) -> str:
+    """What “Active substance” says the substance is: “a biological drug”, “a vaccine”."""
+    noun = kind_of(intervention)[0]
+    if intervention.kind == "BIOLOGICAL" and noun == "drug":
+        noun = "biological drug"
+    return article(noun)
+
+
+def is_substance(intervention: Intervention) -> bool:
+    return intervention.kind in SUBSTANCE_TYPES
+
+
+def is_comparison(intervention: Intervention) -> bool:
+    """A placebo, sham or usual care: what the tested thing is compared with."""
+    name = intervention.name
+    return bool(PLACEBO.search(name) or SHAM.search(name) or _COMPARISON.search(name))
+
+
+def article(noun: str) -> str:
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+# Phases: what the study is, and what a good result leads to next. {thing} is the tested
+# thing's kind ("drug", "cell therapy").
+PHASE_NAMES = {
+    "EARLY_PHASE1": "an early phase 1 study",
+    "PHASE1": "a phase 1 study",
+    "PHASE1_PHASE2": "a phase 1/2 study",
+    "PHASE2": "a phase 2 study",
+    "PHASE2_PHASE3": "a phase 2/3 study",
+    "PHASE3": "a phase 3 study",
+    "PHASE4": "a phase 4 study",
+}
+PHASE_MEANING = {
+    "EARLY_PHASE1": "a first small test in people, at low doses",
+    "PHASE1": "one of the first tests in people, mostly to check safety and find the right dose",
+    "PHASE1_PHASE2": "it checks safety and dose first, then starts to see if the {thing} works",
+    "PHASE2": "it checks if the {thing} works and keeps checking that it is safe",
+    "PHASE2_PHASE3": "it checks if the {thing} works, then tests it in more people",
+    "PHASE3": "a large test of whether the {thing} works better than, or as well as, other care",
+    "PHASE4": "the {thing} is already approved, and this study learns more about it in daily use",
+}
+PHASE_LEADS_TO = {
+    "EARLY_PHASE1": "If it looks safe, larger studies could test whether the {thing} works.",
+    "PHASE1": "If it looks safe, larger studies could test whether the {thing} works.",
+    "PHASE1_PHASE2": "If the results are good, larger studies could compare it with current care.",
+    "PHASE2": "If it works, a larger study could compare it with current care.",
+    "PHASE2_PHASE3": "A good result could help the {thing} get approved {for_whom}.",
+    "PHASE3": "A good result could help the {thing} get approved {for_whom}.",
+    "PHASE4": "It could show how well the {thing} works in daily care, and help doctors use it well.",
+}
+EARLY_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE1_PHASE2"})
+
+# What the study watches, for observational studies: (headline start, sentence).
+OBSERVING = {
+    ("COHORT", "RETROSPECTIVE"): (
+        "Looking back at the records of",
+        "It looks back at the health records of a group of people.",
+    ),
+    "COHORT": ("Following", "It follows a group of people over time and records what happens."),
+    "CASE_CONTROL": (
+        "Comparing people with and without",
+        "It compares people who have a condition with people who do not.",
+    ),
+    "CASE_ONLY": ("Studying", "It looks closely at people who all have the same condition."),
+    "CROSS_SECTIONAL": ("A one-time look at", "It looks at each person once, at one point in time."),
+    "RETROSPECTIVE": (
+        "Looking back at the records of",
+        "It looks back at the health records of people.",
+    ),
+    "PROSPECTIVE": ("Following", "It follows people over time and records what happens."),
+}
+
+# Recruitment status: (present or future tense, past tense) clause after "It ...".
+STATUS_CLAUSES = {
+    "RECRUITING": "is looking for people to join now",
+    "NOT_YET_RECRUITING": "is not looking for people yet",
+    "ENROLLING_BY_INVITATION": "only takes people it invites",
+    "ACTIVE_NOT_RECRUITING": "is still going on but no longer takes new people",
+    "COMPLETED": "has finished",
+    "TERMINATED": "was stopped early",
+    "SUSPENDED": "is on hold for now",
+    "WITHDRAWN": "was withdrawn before anyone joined",
+    "AVAILABLE": "is open to people now",
+    "NO_LONGER_AVAILABLE": "is no longer open",
+    "TEMPORARILY_NOT_AVAILABLE": "is closed for now",
+    "APPROVED_FOR_MARKETING": "has ended, as the treatment is now approved",
+    "UNKNOWN": "has not told the registry its status for a long time",
+}
+FINISHED = frozenset(
+    {"COMPLETED", "TERMINATED", "WITHDRAWN", "NO_LONGER_AVAILABLE", "APPROVED_FOR_MARKETING"}
+)
+STOPPED = {
+    "TERMINATED": "This study was stopped early.",
+    "SUSPENDED": "This study is on hold.",
+    "WITHDRAWN": "This study was withdrawn before anyone joined.",
+}
+
+# Countries as the registry spells them, where people say them otherwise.
+COUNTRY_NAMES = {
+    "Korea, Republic of": "South Korea",
+    "Korea, Democratic People's Republic of": "North Korea",
+    "Iran, Islamic Republic of": "Iran",
+    "Russian Federation": "Russia",
+    "Turkey (Türkiye)": "Turkey",
+    "Taiwan, Province of China": "Taiwan",
+    "Viet Nam": "Vietnam",
+    "Moldova, Republic of": "Moldova",
+    "Tanzania, United Republic of": "Tanzania",
+    "Syrian Arab Republic": "Syria",
+    "Lao People's Democratic Republic": "Laos",
+    "Macedonia, The Former Yugoslav Republic of": "North Macedonia",
+    "Venezuela, Bolivarian Republic of": "Venezuela",
+    "Bolivia, Plurinational State of": "Bolivia",
+}
+_THE = re.compile(
+    r"^(United |Netherlands|Czech Republic|Philippines|Dominican Republic|Democratic |"
+    r"Central African|Bahamas|Gambia|Maldives|Marshall|Solomon|Comoros|Seychelles)"
+)
+
+
+def country_name(name: str) -> str:
+    name = COUNTRY_NAMES.get(name, name)
+    if ", " in name:  # "Congo, The Democratic Republic of the" and the like
+        head, tail = name.split(", ", 1)
+        name = f"{tail} {head}"
+    name = name.removeprefix("The ").removeprefix("the ")
+    return f"the {name}" if _THE.match(name) else name
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s+([a-z]+?)s?\s*$", re.I)
+
+
+def age_parts(text: str) -> tuple[str, str] | None:
+    """("18", "year") from "18 Years"; None when the text is not an age."""
+    match = _AGE.match(text or "")
+    if not match:
+        return None
+    number = match[1].removesuffix(".0")
+    return number, match[2].lower()
+
+
+def age_years(text: str) -> float | None:
+    parts = age_parts(text)
+    if parts is None:
+        return None
+    per_year = {"year": 1, "month": 12, "week": 52.18, "day": 365.25, "hour": 8766}
+    return float(parts[0]) / per_year.get(parts[1], 1)
