@@ -117,7 +117,7 @@ _TRIAL_FIELDS = (
 )
 
 
-def _build(values: Mapping[str, Any], design: Mapping[str, Any], countries: list[str]) -> TrialFacts:
+def _build(values: Mapping[str, Any], design: Mapping[str, Any], countries: list) -> TrialFacts:
     mesh = [
         term["term"]
         for term in values.get("mesh_terms") or []

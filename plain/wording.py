@@ -25,7 +25,7 @@ KINDS = {
 SUBSTANCE_TYPES = frozenset({"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"})
 
 _VACCINE = re.compile(r"vaccin", re.I)
-_CELLS = re.compile(r"\bcar[- ]?t\b|\bcart\d*\b|\bcells?\b|\bstar-t\b", re.I)
+_CELLS = re.compile(r"\bcar[- ]?t\b|\bcart\d*\b|\bcells?\b|\bstar-t\b|lymphocytes", re.I)
 _GENE = re.compile(r"\bgene\b|\baav\d*\b", re.I)
 _ANTIBODY = re.compile(r"antibod|mab\b", re.I)
 _APP = re.compile(
@@ -155,7 +155,7 @@ PHASE_LEADS_TO = {
     "PHASE2": "If it works, a larger study could compare it with current care.",
     "PHASE2_PHASE3": "A good result could help the {thing} get approved {for_whom}.",
     "PHASE3": "A good result could help the {thing} get approved {for_whom}.",
-    "PHASE4": "It could show how well the {thing} works in daily care, and help doctors use it well.",
+    "PHASE4": "It could show how well the {thing} works in daily care, and help doctors use it.",
 }
 EARLY_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE1_PHASE2"})
 
@@ -171,7 +171,7 @@ OBSERVING = {
         "It compares people who have a condition with people who do not.",
     ),
     "CASE_ONLY": ("Studying", "It looks closely at people who all have the same condition."),
-    "CROSS_SECTIONAL": ("A one-time look at", "It looks at each person once, at one point in time."),
+    "CROSS_SECTIONAL": ("A one-time look at", "It looks at each person once, at one time."),
     "RETROSPECTIVE": (
         "Looking back at the records of",
         "It looks back at the health records of people.",

@@ -192,7 +192,8 @@ class _Reading:
                 continue
             for subject in self._subjects():
                 if self.expanded_access:
-                    yield f"Early access to {subject}" + (f" for people with {cond}" if cond else "")
+                    tail = f" for people with {cond}" if cond else ""
+                    yield f"Early access to {subject}{tail}"
                     continue
                 purpose = facts.primary_purpose
                 if not cond:
@@ -234,8 +235,10 @@ class _Reading:
             yield f"Following people with {cond} over time"
         elif cond:
             yield f"{start} people with {cond}"
-        yield "Watching what happens to people over time" if start == "Following" else (
-            f"{start} people"
+        yield (
+            "Watching what happens to people over time"
+            if start == "Following"
+            else (f"{start} people")
         )
 
     # Summary ---------------------------------------------------------------------------
@@ -445,7 +448,7 @@ class _Reading:
         else:
             risks.append(f"The {thing} may not work, and it may have side effects not known yet.")
             if facts.phase in EARLY_PHASES and any(is_substance(i) for i in self.tested):
-                risks.append("Early studies are mostly about safety, so the best dose is not known yet.")
+                risks.append("Early studies are mostly about safety: the best dose is not known.")
         if not (self.observational or self.expanded_access):
             if self.placebo:
                 risks.append(f"You might get a placebo instead of the {thing}.")

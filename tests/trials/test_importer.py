@@ -2,9 +2,9 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils.html import escape
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from tests.concurrency import at_once
 from trials import importer

@@ -1,0 +1,203 @@
+"""The words written from a trial's facts state those facts, for each kind of study."""
+
+import re
+
+import pytest
+
+from plain.facts import Intervention, TrialFacts
+from plain.writer import HEADLINE_LIMIT, MAX_SENTENCE_WORDS, write
+from trials.readability import reading_grade
+
+DRUG_WORDS = re.compile(r"\b(drugs?|medicines?|medications?)\b", re.I)
+
+RANDOMISED_PLACEBO = TrialFacts(
+    study_type="INTERVENTIONAL",
+    phase="PHASE3",
+    status="COMPLETED",
+    conditions=("Cluster Headache",),
+    interventions=(Intervention("DRUG", "Eptinezumab"), Intervention("DRUG", "Placebo")),
+    allocation="RANDOMIZED",
+    intervention_model="PARALLEL",
+    primary_purpose="TREATMENT",
+    masking="DOUBLE",
+    who_masked=("PARTICIPANT", "INVESTIGATOR"),
+    arm_kinds=("EXPERIMENTAL", "PLACEBO_COMPARATOR"),
+    enrollment=231,
+    minimum_age="18 Years",
+    maximum_age="75 Years",
+    start_year=2020,
+    completion_year=2023,
+    site_count=120,
+    countries=("United States", "Germany", "Japan"),
+)
+SINGLE_GROUP = TrialFacts(
+    study_type="INTERVENTIONAL",
+    phase="PHASE1",
+    status="RECRUITING",
+    conditions=("Leukemia, Myeloid, Acute",),
+    interventions=(Intervention("BIOLOGICAL", "CD123 CAR-T cells"),),
+    allocation="NA",
+    intervention_model="SINGLE_GROUP",
+    primary_purpose="TREATMENT",
+    masking="NONE",
+    arm_kinds=("EXPERIMENTAL",),
+    enrollment=45,
+    enrollment_is_estimate=True,
+    minimum_age="2 Years",
+    maximum_age="75 Years",
+    start_year=2019,
+    completion_year=2024,
+    completion_is_estimate=True,
+    site_count=1,
+    countries=("China",),
+)
+COHORT = TrialFacts(
+    study_type="OBSERVATIONAL",
+    status="RECRUITING",
+    conditions=("Leukemia, Lymphocytic, Chronic, B-Cell",),
+    observational_model="COHORT",
+    time_perspective="PROSPECTIVE",
+    enrollment=200,
+    enrollment_is_estimate=True,
+    minimum_age="18 Years",
+    start_year=2022,
+    completion_year=2026,
+    site_count=35,
+    countries=("Germany",),
+)
+EXPANDED_ACCESS = TrialFacts(
+    study_type="EXPANDED_ACCESS",
+    status="AVAILABLE",
+    conditions=("Carcinoma, Non-Small-Cell Lung",),
+    interventions=(Intervention("DRUG", "AZD2693"),),
+    sex="FEMALE",
+    minimum_age="18 Years",
+    site_count=2,
+    countries=("United States",),
+)
+DEVICE_WITH_SHAM = TrialFacts(
+    study_type="INTERVENTIONAL",
+    phase="NA",
+    status="COMPLETED",
+    conditions=("Intervertebral Disc Displacement", "Low Back Pain"),
+    interventions=(
+        Intervention("DEVICE", "Sustained Acoustic Medicine"),
+        Intervention("DEVICE", "Sham Device"),
+    ),
+    allocation="RANDOMIZED",
+    intervention_model="PARALLEL",
+    primary_purpose="TREATMENT",
+    masking="TRIPLE",
+    who_masked=("PARTICIPANT", "INVESTIGATOR", "OUTCOMES_ASSESSOR"),
+    arm_kinds=("EXPERIMENTAL", "SHAM_COMPARATOR"),
+    enrollment=65,
+    minimum_age="18 Years",
+    maximum_age="60 Years",
+    start_year=2015,
+    completion_year=2016,
+    site_count=3,
+    countries=("United States",),
+)
+EVERY_KIND = [RANDOMISED_PLACEBO, SINGLE_GROUP, COHORT, EXPANDED_ACCESS, DEVICE_WITH_SHAM]
+
+
+def everything(text) -> str:
+    return " ".join(
+        [text.headline, text.summary, text.active_substance]
+        + [text.could_lead_to, text.could_go_wrong]
+    )
+
+
+def test_a_randomised_placebo_trial_states_its_phase_groups_placebo_size_and_places():
+    text = write(RANDOMISED_PLACEBO)
+    assert text.headline == "Testing the drug Eptinezumab for cluster headache"
+    assert "This is a phase 3 study" in text.summary
+    assert "adults aged 18 to 75 with cluster headache" in text.summary
+    assert "People are put into groups by chance, and some get a placebo" in text.summary
+    assert "Neither they nor their doctors know" in text.summary
+    assert "It included 231 people at 120 places in 3 countries, from 2020 to 2023." in text.summary
+    assert "It has finished." in text.summary
+    assert text.active_substance == "Eptinezumab (a drug)"
+    assert "approved for cluster headache" in text.could_lead_to
+    assert "You might get a placebo instead of the drug." in text.could_go_wrong
+
+
+def test_a_single_group_phase_1_trial_says_everyone_gets_it_and_what_phase_1_is():
+    text = write(SINGLE_GROUP)
+    assert "a cell therapy called CD123 CAR-T cells" in text.summary
+    assert "one of the first tests in people, mostly to check safety" in text.summary
+    assert "people aged 2 to 75 with acute myeloid leukemia" in text.summary
+    assert "Everyone in it gets the cell therapy." in text.summary
+    assert "It plans to include 45 people at one place in China, from 2019 to 2024." in text.summary
+    assert "placebo" not in everything(text)
+    assert "It is looking for people to join now." in text.summary
+    assert text.active_substance == "CD123 CAR-T cells (a cell therapy)"
+    assert "larger studies could test whether the cell therapy works" in text.could_lead_to
+
+
+def test_an_observational_cohort_gives_nobody_a_treatment_and_never_speaks_of_a_drug():
+    text = write(COHORT)
+    assert text.headline.startswith("Following people with")
+    assert "This is an observational study: nobody is given a treatment for it." in text.summary
+    assert "follows a group of people over time" in text.summary
+    assert "adults aged 18 or older" in text.summary
+    assert "200 people at 35 places in Germany" in text.summary
+    assert text.active_substance == ""
+    assert "It does not test a treatment." in text.could_lead_to
+    assert not DRUG_WORDS.search(everything(text))
+    assert "placebo" not in everything(text) and "phase" not in everything(text)
+
+
+def test_expanded_access_says_what_it_is_and_that_it_shows_nothing_about_working():
+    text = write(EXPANDED_ACCESS)
+    assert text.headline.startswith("Early access to the drug AZD2693")
+    assert "This is expanded access" in text.summary
+    assert "It tests a drug called AZD2693 in women aged 18 or older" in text.summary
+    assert "It is open to people now." in text.summary
+    assert "not set up to show whether the treatment works" in text.could_lead_to
+
+
+def test_a_device_trial_with_a_sham_speaks_of_the_device_and_the_sham_never_a_drug():
+    text = write(DEVICE_WITH_SHAM)
+    assert text.headline == (
+        "Testing sustained acoustic medicine for slipped (herniated) disc or low back pain"
+    )
+    assert "This study tests a device called sustained acoustic medicine" in text.summary
+    assert "some get a sham, a fake device that does nothing" in text.summary
+    assert "65 people at 3 places in the United States" in text.summary
+    assert text.active_substance == ""
+    assert "You might get a sham instead of the real device." in text.could_go_wrong
+    assert not DRUG_WORDS.search(everything(text).replace("sustained acoustic medicine", ""))
+
+
+@pytest.mark.parametrize("facts", EVERY_KIND, ids=lambda f: f.study_type + f.phase)
+def test_every_kind_reads_easily_in_short_sentences(facts):
+    text = write(facts)
+    assert len(text.headline) <= HEADLINE_LIMIT
+    sentences = re.split(r"(?<=[.!?])\s+", text.summary)
+    assert 3 <= len(sentences) <= 6
+    for part in (text.summary, text.could_lead_to, text.could_go_wrong):
+        for sentence in re.split(r"(?<=[.!?])\s+", part):
+            assert len(sentence.split()) <= MAX_SENTENCE_WORDS, sentence
+    assert reading_grade(text.summary) <= 8
+
+
+def test_the_same_facts_always_give_the_same_words():
+    assert write(RANDOMISED_PLACEBO) == write(RANDOMISED_PLACEBO)
+
+
+def test_a_long_name_gives_way_to_its_kind_and_the_headline_stays_short():
+    facts = TrialFacts(
+        study_type="INTERVENTIONAL",
+        phase="PHASE2",
+        conditions=("Carcinoma, Non-Small-Cell Lung",),
+        interventions=(
+            Intervention(
+                "BIOLOGICAL",
+                "Autologous tumour infiltrating lymphocytes expanded ex vivo with interleukin",
+            ),
+        ),
+    )
+    text = write(facts)
+    assert len(text.headline) <= HEADLINE_LIMIT
+    assert "It tests a cell therapy in people with non-small cell lung cancer." in text.summary
