@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from plain.names import everyday_name
+
 from .changes import as_sentences, describe_version
 from .choices import DatePrecision, Phase, Sex, Status, StudyType
 from .nct import NCT_ID_PATTERN, validate_nct_id
@@ -60,6 +62,16 @@ class Condition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def everyday_name(self) -> str:
+        """What patients call it: “slipped (herniated) disc” for “Intervertebral Disc Displacement”."""
+        return everyday_name(self.name)
+
+    @property
+    def has_other_medical_name(self) -> bool:
+        """Whether the medical term says more than the everyday name, so pages show both."""
+        return self.everyday_name.casefold() != self.name.casefold()
 
 
 class TrialQuerySet(TrialSearchMixin, models.QuerySet):
