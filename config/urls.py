@@ -6,6 +6,7 @@ urlpatterns = [
     path("health/", include("health.urls")),
     path("", include("subscriptions.urls")),
     path("", include("trials.urls")),
+    path("", include("plain.urls")),
 ]
 
 handler404 = "trials.views.page_not_found"

@@ -56,3 +56,19 @@ class DatePrecision(models.TextChoices):
     DAY = "DAY", "Day"
     MONTH = "MONTH", "Month"
     YEAR = "YEAR", "Year"
+
+
+# The registry's intervention types, as patients would say them.
+INTERVENTION_KINDS = {
+    "DRUG": "Drug",
+    "BIOLOGICAL": "Biological (made from living cells)",
+    "DEVICE": "Device",
+    "PROCEDURE": "Procedure or surgery",
+    "RADIATION": "Radiation",
+    "BEHAVIORAL": "Behavioral (talking, habits or learning)",
+    "GENETIC": "Genetic",
+    "DIETARY_SUPPLEMENT": "Dietary supplement",
+    "COMBINATION_PRODUCT": "Combination product",
+    "DIAGNOSTIC_TEST": "Diagnostic test",
+    "OTHER": "Other",
+}

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from plain.names import everyday_name
 
 from .changes import as_sentences, describe_version
-from .choices import DatePrecision, Phase, Sex, Status, StudyType
+from .choices import INTERVENTION_KINDS, DatePrecision, Phase, Sex, Status, StudyType
 from .nct import NCT_ID_PATTERN, validate_nct_id
 from .search import TrialSearchMixin
 
@@ -65,7 +65,7 @@ class Condition(models.Model):
 
     @property
     def everyday_name(self) -> str:
-        """What patients call it: “slipped (herniated) disc” for “Intervertebral Disc Displacement”."""
+        """What patients call it: “slipped (herniated) disc” for a disc displacement."""
         return everyday_name(self.name)
 
     @property
@@ -313,6 +313,20 @@ class Trial(models.Model):
     def registry_title(self) -> str:
         """The registry's title, shown as the official title beside our headline."""
         return self.official_title or self.brief_title
+
+    @property
+    def interventions_described(self) -> list[dict]:
+        """The registrant's interventions with a kind in plain words, for the trial page."""
+        return [
+            {
+                "kind": INTERVENTION_KINDS.get(item.get("type") or "", ""),
+                "name": item.get("name") or "",
+                "description": item.get("description") or "",
+                "other_names": item.get("other_names") or [],
+            }
+            for item in self.interventions
+            if isinstance(item, dict) and (item.get("name") or item.get("description"))
+        ]
 
     @property
     def registry_changed_since_written(self) -> bool:

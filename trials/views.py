@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_safe
 
+from plain.linking import GlossaryLinker
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
@@ -137,6 +138,8 @@ def _render_trial(request, nct_id: str, extra: dict):
         # Whether a message can be passed on; the addresses themselves never reach the page.
         "can_contact": trial.is_published and any(contact.email for contact in contacts),
         "contact_form": ContactStudyForm(),
+        # Links the first use of each glossary word in the registrant's text on this page.
+        "glossary": GlossaryLinker(),
     }
     return render(request, "trials/trial_detail.html", {**context, **extra})
 

@@ -115,6 +115,7 @@ PAGES = [
     PageType("trial-100-sites", lambda d: f"/trials/{d.large_nct_id}/", printable=True),
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
+    PageType("glossary", "/glossary/"),
     PageType("category", lambda d: f"/conditions/{d.category_slug}/"),
     PageType(
         "sign-up-sent",

@@ -53,9 +53,14 @@ def test_it_shows_the_facts_at_a_glance_near_the_top(client, example_trial):
         assert fact in glance
 
 
+def visible_text(html: str) -> str:
+    """The words a reader sees: tags and screen-reader-only text left out."""
+    return re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", html)
+
+
 def test_it_splits_eligibility_into_inclusion_and_exclusion(client, example_trial):
-    html = page(client)
-    section = html[html.find(">Who can take part<") :]
+    html = visible_text(page(client))
+    section = html[html.find("Who can take part") :]
     assert "18 years and older" in section
     assert "Not accepted" in section  # healthy volunteers
     inclusion = section[section.find("You may be able to join if") : section.find("may not be")]
