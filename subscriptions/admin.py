@@ -69,7 +69,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
         return subscription.subject
 
     def changelist_view(self, request, extra_context=None):
-        """Above the list: how many confirmed followers each trial and category has."""
+        """Above the list: how many confirmed followers each trial and condition group has."""
         confirmed = Subscription.objects.confirmed()
         extra_context = {
             **(extra_context or {}),

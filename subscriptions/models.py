@@ -1,6 +1,6 @@
 """Who follows what, the news each of them is owed, and messages relayed to study teams.
 
-An address (`Subscriber`) follows trials and condition categories (`Subscription`). Each sign-up
+An address (`Subscriber`) follows trials and condition groups (`Subscription`). Each sign-up
 is confirmed on its own by a signed link, so no one can add subscriptions to someone else's
 address. A `Delivery` row per (subscription, trial version) records the news an address is owed
 and whether it went out; its unique constraint is what stops the same news being sent twice.
@@ -163,7 +163,7 @@ class SubscriptionQuerySet(models.QuerySet):
 
 
 class Subscription(models.Model):
-    """One address following one trial, or new trials in one condition category."""
+    """One address following one trial, or new trials in one condition group."""
 
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
@@ -177,6 +177,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="subscriptions",
+        verbose_name="condition group",
     )
     key = models.CharField(max_length=64, default=new_key, editable=False)
     terms_version = models.CharField(max_length=20)

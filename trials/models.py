@@ -36,7 +36,8 @@ class ConditionCategory(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "condition categories"
+        verbose_name = "condition group"
+        verbose_name_plural = "condition groups"
 
     def __str__(self) -> str:
         return self.name
@@ -55,7 +56,9 @@ class Condition(models.Model):
 
     name = models.CharField(max_length=255, unique=True)
     mesh_id = models.CharField("MeSH ID", max_length=20, blank=True)
-    categories = models.ManyToManyField(ConditionCategory, related_name="conditions", blank=True)
+    categories = models.ManyToManyField(
+        ConditionCategory, related_name="conditions", blank=True, verbose_name="condition groups"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -169,7 +172,9 @@ class Trial(models.Model):
         default=list, blank=True, help_text="MeSH condition terms and ancestors from the registry."
     )
     conditions = models.ManyToManyField(Condition, related_name="trials", blank=True)
-    categories = models.ManyToManyField(ConditionCategory, related_name="trials", blank=True)
+    categories = models.ManyToManyField(
+        ConditionCategory, related_name="trials", blank=True, verbose_name="condition groups"
+    )
 
     first_submitted_on = models.DateField(null=True, blank=True)
     last_update_posted_on = models.DateField(null=True, blank=True)

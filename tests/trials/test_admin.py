@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -269,3 +271,19 @@ def test_an_editor_writes_the_plain_text_but_cannot_change_registry_facts(client
     example_trial.refresh_from_db()
     assert example_trial.plain_summary == "A new plain summary."
     assert (example_trial.status, example_trial.nct_id) == ("RECRUITING", "NCT07509034")
+
+
+def test_the_admin_calls_condition_groups_by_that_one_name(client, staff, example_trial):
+    client.force_login(staff)
+    pages = [
+        "/admin/",
+        "/admin/trials/conditioncategory/",
+        "/admin/trials/trial/",
+        f"/admin/trials/trial/{example_trial.pk}/change/",
+        "/admin/trials/condition/add/",
+        "/admin/subscriptions/subscription/",
+    ]
+    for url in pages:
+        words = re.sub(r"<[^>]*>", " ", client.get(url).content.decode()).lower()
+        assert "categor" not in words, url
+    assert "condition groups" in client.get("/admin/").content.decode().lower()
