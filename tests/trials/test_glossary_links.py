@@ -66,8 +66,9 @@ def test_interventions_show_in_the_registrants_words(client, registry_trial):
 
 def test_an_editors_summary_is_not_linked(client, example_trial):
     html = main(client, example_trial.nct_id)
-    summary = html[html.index('id="summary"') : html.index('id="what-this-could-mean"')]
-    assert "glossary-link" not in summary
+    ours = html[html.index('id="summary"') : html.index("In the registrant’s words")]
+    assert "This early-phase trial tests" in ours
+    assert "glossary-link" not in ours
 
 
 def test_hostile_registry_text_stays_escaped_around_links(client, db):
@@ -83,3 +84,14 @@ def test_hostile_registry_text_stays_escaped_around_links(client, db):
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
     assert LINK.findall(html) == ["placebo", "orally", "biopsy"]  # in page order
+
+
+def test_the_registrants_summary_beside_ours_is_linked_too(client, registry_trial):
+    registry_trial.plain_summary = "This study tests a dummy pill against nothing."
+    registry_trial.save()
+    html = main(client, registry_trial.nct_id)
+    summary = html[html.index('id="summary"') : html.index("</section>")]
+    ours = summary[: summary.index("In the registrant’s words")]
+    theirs = summary[summary.index("In the registrant’s words") :]
+    assert "glossary-link" not in ours
+    assert LINK.findall(theirs) == ["randomized", "double-blind", "placebo", "biopsy"]
