@@ -16,6 +16,7 @@ PLAIN_LANGUAGE_FIELDS = (
     "active_substance",
     "could_lead_to",
     "could_go_wrong",
+    "plain_results",
 )
 
 
@@ -162,6 +163,7 @@ class TrialAdmin(admin.ModelAdmin):
                     "categories",
                     "keywords",
                     "interventions",
+                    "has_results",
                 ),
             },
         ),

@@ -9,7 +9,11 @@ A diff is a list of changes, stored as `TrialVersion.changes`:
 - ``{"field": "status", "old": "NOT_YET_RECRUITING", "new": "RECRUITING"}`` for a fact;
 - ``{"field": "locations", "added": [site, …], "removed": [site, …], "status": [
   {"site": site, "old": …, "new": …}, …]}`` for the sites;
-- ``{"field": "contacts"}`` when contact details changed: never their values, which stay private.
+- ``{"field": "contacts"}`` when contact details changed: never their values, which stay private;
+- ``{"field": "results", "event": "posted" | "revised" | "removed", "posted_on": "2024-05-01"}``
+  when the registry posted results, revised them or no longer shows them. A snapshot stored
+  before results were imported has no "results" key: whether results are new since then cannot
+  be told, so nothing is said.
 
 The history page, the feeds, the update emails and the admin all word a version with
 `describe_version()`, so they agree.
@@ -51,6 +55,12 @@ _NAMED = {
     "officials": "Study officials",
 }
 
+RESULTS_EVENTS = {
+    "posted": "Results were posted: what the study found",
+    "revised": "The posted results were updated",
+    "removed": "The registry no longer shows the study’s results",
+}
+
 _SITE_FIELDS = ("facility", "city", "state", "postal_code", "country")
 
 
@@ -63,6 +73,9 @@ def site_key(site) -> tuple:
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """The field-level changes from snapshot `old` to snapshot `new`, in a stable order."""
     changes: list[dict[str, Any]] = []
+    results_change = _diff_results(old, new)
+    if results_change:  # the news a follower most wants: first
+        changes.append(results_change)
     for field in [*_QUOTED, *_NAMED]:
         if old.get(field) != new.get(field):
             changes.append({"field": field, "old": old.get(field), "new": new.get(field)})
@@ -71,11 +84,26 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
         changes.append(site_change)
     if (old.get("contacts") or []) != (new.get("contacts") or []):
         changes.append({"field": "contacts"})
-    known = {*_QUOTED, *_NAMED, "locations", "contacts"}
+    known = {*_QUOTED, *_NAMED, "locations", "contacts", "results"}
     for field in sorted((old.keys() | new.keys()) - known):
         if old.get(field) != new.get(field):
             changes.append({"field": field})
     return changes
+
+
+def _diff_results(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+    if "results" not in old:
+        return None
+    before, after = old["results"], new.get("results")
+    if before == after:
+        return None
+    if before is None:
+        event = "posted"
+    elif after is None:
+        event = "removed"
+    else:
+        event = "revised"
+    return {"field": "results", "event": event, "posted_on": (after or before).get("posted_on", "")}
 
 
 def _diff_sites(old: list[dict], new: list[dict]) -> dict[str, Any] | None:
@@ -100,6 +128,8 @@ def describe(change: dict[str, Any]) -> list[str]:
         return _describe_sites(change)
     if field == "contacts":
         return ["Contact details changed"]
+    if field == "results":
+        return [RESULTS_EVENTS.get(change.get("event"), "The posted results changed")]
     if field in _QUOTED:
         label = _QUOTED[field]
         old, new = _word(field, change.get("old")), _word(field, change.get("new"))

@@ -13,6 +13,7 @@ from plain.names import everyday_name
 from .changes import as_sentences, describe_version
 from .choices import INTERVENTION_KINDS, DatePrecision, Phase, Sex, Status, StudyType
 from .nct import NCT_ID_PATTERN, validate_nct_id
+from .results.models import TrialResults  # noqa: F401 - posted results, a model of this app
 from .search import TrialSearchMixin
 
 GENERATED_NOTE = "Written automatically from the registry record."
@@ -124,6 +125,12 @@ class Trial(models.Model):
     active_substance = models.CharField(max_length=300, blank=True)
     could_lead_to = models.TextField("what this could lead to", blank=True)
     could_go_wrong = models.TextField("what could go wrong", blank=True)
+    plain_results = models.TextField(
+        "what the study found",
+        blank=True,
+        help_text="Our own words for the posted results; when empty, the page shows text "
+        "written automatically from the numbers.",
+    )
     plain_language_version = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -193,6 +200,9 @@ class Trial(models.Model):
     minimum_age_years = models.FloatField(null=True, blank=True)
     maximum_age_years = models.FloatField(null=True, blank=True)
     healthy_volunteers = models.BooleanField(null=True, blank=True)
+
+    # Whether the registry has posted results (stored in trials.results.models.TrialResults).
+    has_results = models.BooleanField(default=False)
 
     # Our own record of the registry entry over time.
     first_seen_at = models.DateTimeField(null=True, blank=True)

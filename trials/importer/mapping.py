@@ -8,6 +8,7 @@ from typing import Any
 from plain.writer import written_fields
 
 from ..categories import groups_for
+from ..results.mapping import BadResults, map_results, snapshot_of
 from . import sections
 from .fields import Node, type_name
 from .records import RecordError, Site, Study
@@ -41,10 +42,23 @@ def map_study(record: Any) -> Study:
         **terms.facts(),
     }
     facts.update(written_fields(record, facts, people.locations))
+    try:
+        results = map_results(record)
+    except BadResults as error:
+        raise RecordError(str(error)) from None
+    facts["has_results"] = results is not None
     snapshot = _snapshot(facts, status, people)
+    snapshot["results"] = snapshot_of(results)
     categories = groups_for([t for t, _ in terms.meshes], [t for t, _ in terms.ancestors])
     conditions = list(dict.fromkeys(terms.meshes))
-    payload = [facts, people.locations, people.contacts, conditions, categories]
+    payload = [
+        facts,
+        people.locations,
+        people.contacts,
+        conditions,
+        categories,
+        snapshot["results"],
+    ]
     return Study(
         nct_id=ident.nct_id,
         facts=facts,
@@ -55,6 +69,7 @@ def map_study(record: Any) -> Study:
         categories=categories,
         registry_updated_on=status.last_update_posted_on.start,
         content_hash=_content_hash(payload),
+        results=results,
     )
 
 

@@ -4,6 +4,8 @@ import dataclasses
 import datetime as dt
 from typing import Any, TypedDict
 
+from ..results.data import Results
+
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
@@ -100,3 +102,4 @@ class Study:
     registry_updated_on: dt.date | None
     content_hash: str
     source_hash: str = ""
+    results: Results | None = None  # posted results (trials/results/)

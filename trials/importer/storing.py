@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ..changes import diff, site_key
-from ..models import Contact, Location, Trial, TrialVersion
+from ..models import Contact, Location, Trial, TrialResults, TrialVersion
 from ..signals import trials_changed
 from .catalog import Catalog
 from .mapping import SITE_FIELDS
@@ -109,6 +109,9 @@ def _insert(rows: list[tuple[Study, set[int], set[int]]], draft: bool, seen) -> 
     ]
     # The insert raises IntegrityError if another importer created one of them meanwhile.
     Trial.objects.bulk_create(trials)
+    TrialResults.objects.store_new(
+        (trial.pk, study.results) for trial, (study, _, _) in zip(trials, rows, strict=True)
+    )
     sites = [
         (trial, _location(trial, site), site)
         for trial, (study, _, _) in zip(trials, rows, strict=True)
@@ -184,6 +187,8 @@ def _update(trial: Trial, study: Study, condition_ids: set, category_ids: set, s
             current_version=number, update_count=trial.update_count + 1, last_updated_at=seen
         )
     Trial.objects.filter(pk=trial.pk).update(**values)
+    if (trial.registry_snapshot or {}).get("results", ()) != study.snapshot["results"]:
+        TrialResults.objects.replace(trial.pk, study.results)
     _replace_sites(trial, study)
     _relink(trial, Trial.conditions.through, "condition_id", condition_ids)
     _relink(trial, Trial.categories.through, "conditioncategory_id", category_ids)
