@@ -95,6 +95,7 @@ class TrialSearchForm(forms.Form):
         error_messages={"invalid_choice": "Sex can be female or male (or leave it empty)."},
     )
     healthy = forms.BooleanField(label="Accepts healthy volunteers", required=False)
+    results = forms.BooleanField(label="Has results posted", required=False)
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
 
     def __init__(self, *args, category: ConditionCategory | None = None, **kwargs):
@@ -166,6 +167,7 @@ class TrialSearchForm(forms.Form):
             .eligible_at_age(data.get("age"))
             .open_to_sex(data.get("sex"))
             .accepting_healthy_volunteers(bool(data.get("healthy")))
+            .with_results(bool(data.get("results")))
         )
 
     def nearby(self) -> Nearby | None:
@@ -189,6 +191,7 @@ class TrialSearchForm(forms.Form):
             "age": "Leave out the age",
             "sex": "Leave out sex",
             "healthy": "Include trials that don’t take healthy volunteers",
+            "results": "Include trials without posted results",
         }
         for name, text in labels.items():
             if name in self.fields and data.get(name):

@@ -90,6 +90,10 @@ class TrialQuerySet(TrialSearchMixin, models.QuerySet):
         """Drafts are for staff only."""
         return self if user.is_active and user.is_staff else self.published()
 
+    def with_results(self, only: bool = True):
+        """Trials that have posted results (every trial when `only` is false)."""
+        return self.filter(has_results=True) if only else self
+
     def recently_updated(self):
         return self.order_by(models.F("last_updated_at").desc(nulls_last=True), "-id")
 

@@ -38,6 +38,7 @@ CARD_FIELDS = [
     "phase",
     "last_updated_at",
     "first_submitted_on",
+    "has_results",
 ]
 MILES_PER_DEGREE_LATITUDE = 69.0
 SEARCH_CONFIG = "english"

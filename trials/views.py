@@ -6,11 +6,12 @@ from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_safe
 
 from plain.linking import GlossaryLinker
+from plain.results import summarise
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from . import pagecache
 from .forms import TrialSearchForm
-from .models import Condition, ConditionCategory, Location, Trial
+from .models import Condition, ConditionCategory, Location, Trial, TrialResults
 from .nct import is_nct_id, nct_id_in
 from .search import (
     ResultPaginator,
@@ -128,7 +129,13 @@ def _render_trial(request, nct_id: str, extra: dict):
         contacts_by_location.setdefault(contact.location_id, []).append(contact)
     for location in locations:
         location.site_contacts = contacts_by_location.get(location.id, [])
+    results = TrialResults.objects.filter(trial=trial).first() if trial.has_results else None
     context = {
+        "results": results,
+        # The editor's words win over the ones written from the numbers.
+        "lay": summarise(results.parsed, status=trial.status)
+        if results and not trial.plain_results
+        else None,
         "trial": trial,
         "category": trial.primary_category,
         "study_contacts": contacts_by_location.get(None, []),

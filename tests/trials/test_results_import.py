@@ -10,7 +10,7 @@ import pytest
 from trials import importer
 from trials.models import Trial, TrialResults
 from trials.results import data
-from trials.results.mapping import BadResults, map_results, registry_text
+from trials.results.mapping import BadResults, map_results, registry_words
 
 from .ctgov import SHARED, write
 
@@ -45,7 +45,7 @@ def test_every_shared_record_with_results_maps_and_survives_storage(path):
     results = map_results(record)
     section = record["resultsSection"]
     outcomes = section["outcomeMeasuresModule"]["outcomeMeasures"]
-    assert [o.title for o in results.outcomes] == [registry_text(o["title"]) for o in outcomes]
+    assert [o.title for o in results.outcomes] == [registry_words(o["title"]) for o in outcomes]
     groups = section["adverseEventsModule"]["eventGroups"]
     assert [(g.serious_affected, g.serious_at_risk) for g in results.adverse_events.groups] == [
         (g.get("seriousNumAffected"), g.get("seriousNumAtRisk")) for g in groups

@@ -27,9 +27,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Phone numbers as people write them: “215-625-2894”, “(319) 310 8067”, “3193108067”,
 # “+33 1 23 45 67 89”; not doses, dates or figures such as “986315 450” or “10911.98”.
 _PHONE = re.compile(
-    r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\) ?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w.]|-\d)"
-    r"|(?<![\w.])\d{10,11}(?![\w.])"
-    r"|(?<![\w.])\+\d[\d .-]{7,}\d(?![\w.])"
+    r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\) ?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?!\w|[.-]\d)"
+    r"|(?<![\w.])\d{10,11}(?!\w|\.\d)"
+    r"|(?<![\w.])\+\d[\d .-]{7,}\d(?!\w|\.\d)"
 )
 MASKED_EMAIL = "•••••@•••••"
 MASKED_PHONE = "•••-•••-••••"
@@ -368,9 +368,17 @@ def _text(parent: dict, key: str, p: str, limit: int = MAX_TEXT) -> str:
     return _clean(value, f"{p}{key}", limit)
 
 
+# The registry's text is Markdown-like: “\[mL\]” means “[mL]”.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=])")
+
+
+def registry_words(text: str) -> str:
+    """The study team's words as we keep them: unescaped, with contact details masked."""
+    return registry_text(_ESCAPE.sub(r"\1", text))
+
+
 def _free(parent: dict, key: str, p: str, limit: int = MAX_TEXT) -> str:
-    """Words written by the study team, with contact details masked."""
-    return registry_text(_text(parent, key, p, limit))
+    return registry_words(_text(parent, key, p, limit))
 
 
 def _whole(parent: dict, key: str, p: str) -> int | None:
