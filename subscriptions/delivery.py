@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from trials.changes import posts_results
 from trials.models import Trial, TrialVersion
 
 from . import emails
@@ -123,6 +124,7 @@ def _digest_items(deliveries: list[Delivery]) -> list[emails.DigestItem]:
                 lines=version.change_lines(),
                 is_new=version.kind == TrialVersion.Kind.NEW,
                 categories=[],
+                results_posted=posts_results(version.changes or []),
             )
         category = delivery.subscription.category
         if category is not None and category.name not in item.categories:

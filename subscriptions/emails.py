@@ -25,6 +25,7 @@ class DigestItem:
     lines: list[str]
     is_new: bool
     categories: list[str]
+    results_posted: bool = False  # the news is that the study posted what it found
 
 
 class AlertMessage(EmailMultiAlternatives):

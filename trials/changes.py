@@ -142,6 +142,11 @@ def describe(change: dict[str, Any]) -> list[str]:
     return [f"{label} changed"]
 
 
+def posts_results(changes: list[dict[str, Any]]) -> bool:
+    """Whether these changes include the first posting of the study's results."""
+    return any(c.get("field") == "results" and c.get("event") == "posted" for c in changes)
+
+
 def describe_all(changes: list[dict[str, Any]]) -> list[str]:
     return [line for change in changes for line in describe(change)]
 

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from .changes import posts_results
 from .models import ConditionCategory, Trial, TrialVersion
 
 FEED_LENGTH = 30
@@ -85,6 +86,8 @@ class TrialChangesFeed(Feed):
     def item_title(self, version: TrialVersion) -> str:
         if version.kind == TrialVersion.Kind.NEW:
             return f"{version.trial.nct_id} first seen"
+        if posts_results(version.changes or []):
+            return f"{version.trial.nct_id} posted its results (version {version.number})"
         return f"{version.trial.nct_id} changed (version {version.number})"
 
     def item_description(self, version: TrialVersion) -> str:

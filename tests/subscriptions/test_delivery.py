@@ -352,3 +352,38 @@ def test_an_address_that_cannot_be_sent_to_does_not_stop_the_others(trial, monke
     assert not result.errors
     stuck = Delivery.objects.pending().get()
     assert stuck.attempts == 1 and "ValueError" in stuck.last_error
+
+
+def test_posted_results_reach_followers_worded_as_news(trial):
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    add_version(
+        trial,
+        changes=[
+            {"field": "results", "event": "posted", "posted_on": "2026-06-01"},
+            {"field": "status", "old": "ACTIVE_NOT_RECRUITING", "new": "COMPLETED"},
+        ],
+    )
+    assert delivery.run().digests_sent == 1
+    [message] = mail.outbox
+    assert message.subject == "Results are in for study NCT07509034"
+    news = "the study team has posted what the study found"
+    assert news in message.body
+    assert "/trials/NCT07509034/#what-the-study-found" in message.body
+    assert "Results were posted: what the study found" in message.body
+    html = message.alternatives[0].content
+    assert (
+        news in html
+        and 'href="http://127.0.0.1:8000/trials/NCT07509034/#what-the-study-found"' in html
+    )
+
+
+def test_other_changes_are_not_worded_as_results(trial):
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    add_version(
+        trial, changes=[{"field": "results", "event": "revised", "posted_on": "2026-06-01"}]
+    )
+    delivery.run()
+    [message] = mail.outbox
+    assert message.subject == "Study NCT07509034 has changed"
+    assert "Results are in" not in message.body
+    assert "The posted results were updated" in message.body

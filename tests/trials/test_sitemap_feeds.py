@@ -117,6 +117,25 @@ def test_the_trial_feed_describes_each_change(client, published):
     assert client.get("/trials/NCT00000301/changes.atom").status_code == 200
 
 
+def test_posted_results_are_news_in_the_trial_feed_and_history(client, published):
+    trial = Trial.objects.get(nct_id="NCT00000301")
+    seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    TrialVersion.objects.create(trial=trial, number=1, kind="NEW", seen_at=seen)
+    TrialVersion.objects.create(
+        trial=trial,
+        number=2,
+        kind="CHANGED",
+        seen_at=seen + dt.timedelta(days=30),
+        changes=[{"field": "results", "event": "posted", "posted_on": "2026-01-20"}],
+    )
+    rss = parse(client.get("/trials/NCT00000301/changes.rss").content)
+    item = rss.findall("channel/item")[0]
+    assert item.find("title").text == "NCT00000301 posted its results (version 2)"
+    assert item.find("description").text == "Results were posted: what the study found."
+    history = client.get("/trials/NCT00000301/history/").content.decode()
+    assert "Results were posted: what the study found" in history
+
+
 def test_a_drafts_feed_is_a_404(client, published):
     assert client.get("/trials/NCT00000303/changes.rss").status_code == 404
 
