@@ -5,7 +5,8 @@ Builds a fresh `bench_import` database, writes --count records as JSON Lines (th
 in --records, repeated with new NCT IDs until there are enough; compact, as the API sends them),
 and imports them through trials.importer: into the empty database with one process, again
 (emptied) with --workers processes, then the same records once more, which must all come out
-unchanged. Prints records per second for each.
+unchanged; then (emptied again) up to 1,000 records with posted results, the largest records,
+first and unchanged. Prints records per second for each.
 """
 
 import argparse
@@ -27,6 +28,7 @@ from .common import (
 )
 
 NAME = "bench_import"
+RESULTS_COUNT = 1000  # records with posted results, timed on their own
 
 
 def run(argv: list[str]) -> None:
@@ -52,9 +54,13 @@ def run(argv: list[str]) -> None:
     )
 
 
-def write_records(path: Path, folder: Path, count: int) -> int:
-    """`count` records as JSON Lines in `path`; how many real ones they were made from."""
+def write_records(path: Path, folder: Path, count: int, only_results: bool = False) -> int:
+    """`count` records as JSON Lines in `path`; how many real ones they were made from.
+
+    `only_results` keeps the records with posted results, the largest ones."""
     sources = [json.loads(p.read_text()) for p in sorted(folder.glob("NCT*.json"))]
+    if only_results:
+        sources = [study for study in sources if "resultsSection" in study]
     if not sources:
         raise BenchError(f"No NCT*.json records in {folder}.")
     with path.open("w", encoding="utf-8") as out:
@@ -71,10 +77,7 @@ def write_records(path: Path, folder: Path, count: int) -> int:
 
 
 def measure(count: int, folder: Path, workers: int) -> None:
-    from django.db import connection
-
-    from trials import importer
-    from trials.models import Condition, ConditionCategory, Location, Trial
+    from trials.models import Location, Trial, TrialResults
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "studies.jsonl"
@@ -90,28 +93,50 @@ def measure(count: int, folder: Path, workers: int) -> None:
             ("unchanged, 1 process", 1, "unchanged"),
         ]
         for label, processes, expected in runs:
-            if expected == "created" and Trial.objects.exists():
-                tables = [m._meta.db_table for m in (Trial, Condition, ConditionCategory)]
-                with connection.cursor() as cursor:
-                    cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-            database = _backend_cpu_seconds() if processes == 1 else None
-            started, cpu = time.perf_counter(), _cpu_seconds()
-            counts = importer.import_paths([path], workers=processes)
-            elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-            if counts.failed or getattr(counts, expected) != count:
-                raise BenchError(f"{label}: {counts}")
-            line = (
-                f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s; CPU: "
-                f"importer {cpu * 1000 / count:.2f} ms a record"
-            )
-            after = _backend_cpu_seconds() if database is not None else None
-            if database is not None and after is not None:
-                line += f", PostgreSQL {(after - database) * 1000 / count:.2f} ms a record"
-            print(line + ")", flush=True)
+            _time_import(path, count, label, processes, expected)
+        # Records with posted results are the largest; their import is timed on its own.
+        results_count = min(count, RESULTS_COUNT)
+        path = Path(tmp) / "results.jsonl"
+        real = write_records(path, folder, results_count, only_results=True)
+        size = path.stat().st_size / 1e6
+        print(
+            f"{results_count:,} records with posted results ({real} real ones, repeated), "
+            f"{size:.0f} MB of JSON Lines"
+        )
+        _time_import(path, results_count, "first import, 1 process", 1, "created")
+        _time_import(path, results_count, "unchanged, 1 process", 1, "unchanged")
     print(
-        f"  stored: {Trial.objects.count():,} trials, {Location.objects.count():,} sites; "
+        f"  stored: {Trial.objects.count():,} trials, {Location.objects.count():,} sites, "
+        f"{TrialResults.objects.count():,} with results; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
+
+
+def _time_import(path: Path, count: int, label: str, processes: int, expected: str) -> None:
+    """Import the records at `path` (into emptied tables for a first import), print the speed."""
+    from django.db import connection
+
+    from trials import importer
+    from trials.models import Condition, ConditionCategory, Trial
+
+    if expected == "created" and Trial.objects.exists():
+        tables = [m._meta.db_table for m in (Trial, Condition, ConditionCategory)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    database = _backend_cpu_seconds() if processes == 1 else None
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    counts = importer.import_paths([path], workers=processes)
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    if counts.failed or getattr(counts, expected) != count:
+        raise BenchError(f"{label}: {counts}")
+    line = (
+        f"  {label:<28}{count / elapsed:>8,.0f} records/s  ({elapsed:.1f} s; CPU: "
+        f"importer {cpu * 1000 / count:.2f} ms a record"
+    )
+    after = _backend_cpu_seconds() if database is not None else None
+    if database is not None and after is not None:
+        line += f", PostgreSQL {(after - database) * 1000 / count:.2f} ms a record"
+    print(line + ")", flush=True)
 
 
 def _backend_cpu_seconds() -> float | None:

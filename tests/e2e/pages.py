@@ -46,6 +46,8 @@ class PageType:
     # Lighthouse audits this page fails on purpose, each with the reason.
     lighthouse_by_design: dict[str, str] = field(default_factory=dict)
     printable: bool = False
+    # The screenshots start at this element (a section far down a long page) when given.
+    screenshot_from: str | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -113,6 +115,12 @@ PAGES = [
     ),
     PageType("demo-trial", _demo, printable=True),
     PageType("trial-100-sites", lambda d: f"/trials/{d.large_nct_id}/", printable=True),
+    PageType(
+        "trial-results",
+        lambda d: f"/trials/{d.results_nct_id}/",
+        printable=True,
+        screenshot_from="#what-the-study-found",
+    ),
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
     PageType("glossary", "/glossary/"),

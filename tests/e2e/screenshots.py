@@ -25,10 +25,19 @@ def test_write_screenshots(chromium, live_url, site_data):
                 page = context.new_page()
                 page_type.open(page, site_data)
                 full = page.evaluate("document.documentElement.scrollHeight")
+                top = 0
+                if page_type.screenshot_from:
+                    box = page.locator(page_type.screenshot_from).bounding_box()
+                    top = max(0, int(box["y"]) - 16)
                 page.screenshot(
                     path=FOLDER / f"{page_type.name}-{kind}.png",
                     full_page=True,
-                    clip={"x": 0, "y": 0, "width": width, "height": min(full, MAX_HEIGHT[kind])},
+                    clip={
+                        "x": 0,
+                        "y": top,
+                        "width": width,
+                        "height": min(full - top, MAX_HEIGHT[kind]),
+                    },
                 )
         title = page_type.name.replace("-", " ").capitalize()
         rows.append(

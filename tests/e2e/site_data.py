@@ -13,6 +13,7 @@ from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 DEMO_NCT_ID = "NCT07509034"
 LARGE_NCT_ID = "NCT05809934"  # 148 sites
 FOLLOWED_NCT_ID = "NCT05816382"  # followed and changed by the alerts flow
+RESULTS_NCT_ID = "NCT06094296"  # stopped early, with posted results
 READER = "reader@example.org"
 LEAVER = "leaving@example.org"  # unsubscribes, over and over
 
@@ -22,6 +23,7 @@ class SiteData:
     demo_nct_id: str
     large_nct_id: str
     followed_nct_id: str
+    results_nct_id: str
     category_slug: str
     search_term: str
     near_zip: str
@@ -38,6 +40,7 @@ def build_site_data() -> SiteData:
     call_command("load_demo", verbosity=0)
     demo = Trial.objects.get(nct_id=DEMO_NCT_ID)
     assert Location.objects.filter(trial__nct_id=LARGE_NCT_ID).count() >= 100
+    assert Trial.objects.filter(nct_id=RESULTS_NCT_ID, has_results=True).exists()
     category = demo.primary_category or ConditionCategory.objects.first()
 
     followed = Trial.objects.get(nct_id=FOLLOWED_NCT_ID)
@@ -67,6 +70,7 @@ def build_site_data() -> SiteData:
         demo_nct_id=DEMO_NCT_ID,
         large_nct_id=LARGE_NCT_ID,
         followed_nct_id=FOLLOWED_NCT_ID,
+        results_nct_id=RESULTS_NCT_ID,
         category_slug=category.slug,
         search_term="small cell lung cancer",
         near_zip="20814",  # Bethesda, next to the demo trial's NIH site (20892)
