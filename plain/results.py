@@ -15,6 +15,8 @@ import re
 
 from trials.results import data
 
+from .glossary import Entry, entries
+
 MAX_VALUES = 6  # values per group in one sentence; more are left to the registry's tables
 MAX_COMMON = 5  # other side effects listed
 
@@ -92,8 +94,7 @@ class LaySummary:
     side_effects_note: str
     stopped_early: str
     limitations: str
-    mentions_p_value: bool
-    mentions_interval: bool
+    terms: list[Entry]  # glossary entries for the statistical words the analyses use
 
     def sentences(self) -> list[str]:
         """Every sentence we wrote (not the registry's quoted titles and descriptions), for
@@ -141,9 +142,14 @@ def summarise(results: data.Results, *, status: str = "") -> LaySummary:
         side_effects_note=note,
         stopped_early=_stopped(results.why_stopped, status),
         limitations=results.limitations,
-        mentions_p_value=uses_p,
-        mentions_interval=uses_ci,
+        terms=_terms(uses_p, uses_ci),
     )
+
+
+def _terms(uses_p: bool, uses_ci: bool) -> list[Entry]:
+    wanted = {"p-value"} if uses_p else set()
+    wanted |= {"confidence interval"} if uses_ci else set()
+    return [entry for entry in entries() if entry.name in wanted]
 
 
 # Who took part ------------------------------------------------------------------------------
