@@ -13,7 +13,7 @@ def read_records_again(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trials', '0007_plain_language_written'),
+        ('trials', '0008_condition_group_names'),
     ]
 
     operations = [
