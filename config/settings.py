@@ -185,6 +185,8 @@ STORAGES = {
 
 # Where `import_ctgov --api` and `sync_ctgov` read the registry from.
 CTGOV_API_URL = env.str("CTGOV_API_URL", default="https://clinicaltrials.gov/api/v2")
+# The registry's published rate limit is about 50 requests a minute from one address.
+CTGOV_REQUESTS_PER_MINUTE = env.int("CTGOV_REQUESTS_PER_MINUTE", default=50)
 # /health/ warns when `sync_ctgov` has not succeeded for this long (it runs daily from cron).
 CTGOV_SYNC_STALE_HOURS = env.int("CTGOV_SYNC_STALE_HOURS", default=48)
 

@@ -12,6 +12,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _registry_without_pace(settings):
+    # Test servers answer at once; the tests of the registry's rate limit set their own.
+    settings.CTGOV_REQUESTS_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest storage needs collectstatic; tests check pages, not hashed names.
     settings.STORAGES = {

@@ -208,7 +208,11 @@ def test_api_a_page_that_keeps_failing_is_reported_and_the_pages_before_it_are_k
     status, out, err = run("--api", "query.cond=x")
     assert status == 1
     assert out.strip() == "imported: 2 created, 0 updated, 0 unchanged, 1 failed"
-    assert err.startswith("failed: API page 2: the registry answered HTTP 503 (http://127.0.0.1:")
+    attempts = registry_api.API_ATTEMPTS
+    assert err.startswith(
+        f"failed: API page 2: the registry answered HTTP 503, after {attempts} attempts "
+        "(http://127.0.0.1:"
+    )
     assert Trial.objects.count() == 2
 
 

@@ -1,11 +1,16 @@
 """Reading studies from the ClinicalTrials.gov API v2 (`/studies`, page by page).
 
 `iter_pages` is the reader any command can build on: it takes the API's own query parameters,
-follows `nextPageToken`, retries what is worth retrying and raises `ApiError` for a page it
-cannot get. `iter_api` turns a query into importer items (`records.Item`).
+follows `nextPageToken`, keeps to the registry's rate limit, retries what is worth retrying
+(honouring Retry-After) and raises `ApiError` for a page it cannot get. `iter_api` turns a
+query into importer items (`records.Item`).
 """
 
+import email.utils
+import http.client
 import json
+import random
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -19,9 +24,11 @@ from .records import Failure, Item
 from .sources import studies_in
 
 API_PAGE_SIZE = 100
+API_LARGEST_PAGE = 1000  # the most the API returns in one page
 API_TIMEOUT = 60
-API_ATTEMPTS = 3
-API_RETRY_PAUSE = 2.0  # seconds, growing with each attempt
+API_ATTEMPTS = 5
+API_RETRY_PAUSE = 2.0  # seconds before the first retry, doubling with each attempt
+API_LONGEST_WAIT = 300.0  # a Retry-After longer than this ends the run instead
 
 Params = list[tuple[str, str]]
 Opener = Callable[..., Any]
@@ -106,12 +113,21 @@ def iter_api(
 
 
 def fetch_json(url: str, opener: Opener = urllib.request.urlopen, *, page: int = 1) -> Any:
-    """The JSON at `url`, retrying server errors and lost connections; ApiError otherwise."""
+    """The JSON at `url`; ApiError when it cannot be had.
+
+    Requests keep to the registry's published rate limit (`CTGOV_REQUESTS_PER_MINUTE`, across
+    the process). “Too many requests” (429), server errors (5xx), time-outs and lost or cut
+    connections are retried up to API_ATTEMPTS times, waiting as long as the server's
+    Retry-After says, else API_RETRY_PAUSE doubling with each attempt (with a little jitter, so
+    that several clients do not come back together).
+    """
     request = urllib.request.Request(  # noqa: S310 - the base URL is a setting, not input
         url, headers={"Accept": "application/json", "User-Agent": "trialfinder-import"}
     )
     last = ""
     for attempt in range(1, API_ATTEMPTS + 1):
+        wait = None
+        _keep_pace()
         try:
             with opener(request, timeout=API_TIMEOUT) as response:
                 body = response.read()
@@ -120,11 +136,50 @@ def fetch_json(url: str, opener: Opener = urllib.request.urlopen, *, page: int =
             last = f"the registry answered HTTP {error.code}"
             if error.code < 500 and error.code != 429:
                 break
+            wait = retry_after(error.headers.get("Retry-After") if error.headers else None)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             last = f"the registry could not be reached ({getattr(error, 'reason', error)})"
+        except http.client.HTTPException as error:  # the connection was cut mid-answer
+            last = f"the registry's answer was cut off ({type(error).__name__})"
         except (UnicodeDecodeError, json.JSONDecodeError):
             last = "the registry's answer is not JSON"
             break
-        if attempt < API_ATTEMPTS:
-            time.sleep(API_RETRY_PAUSE * attempt)
-    raise ApiError(page, url, last)
+        if attempt == API_ATTEMPTS:
+            break
+        if wait is None:
+            wait = API_RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(1.0, 1.25)
+        elif wait > API_LONGEST_WAIT:
+            last += f" and asked us to wait {wait:.0f} s"
+            break
+        time.sleep(wait)
+    raise ApiError(page, url, f"{last}, after {attempt} attempt{'s' if attempt > 1 else ''}")
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks for (a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+_pace = threading.Lock()
+_last_request = 0.0
+
+
+def _keep_pace() -> None:
+    """Wait until the next request keeps within `CTGOV_REQUESTS_PER_MINUTE` (0: no limit)."""
+    global _last_request
+    per_minute = settings.CTGOV_REQUESTS_PER_MINUTE
+    with _pace:
+        if per_minute:
+            wait = _last_request + 60 / per_minute - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        _last_request = time.monotonic()
