@@ -53,12 +53,14 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django.contrib.postgres",
-    "django_tasks_db",
     "trials",
     "plain",
     "subscriptions",
     "registry",
     "health",
+    # After subscriptions, whose `db_worker` (the library's, waiting out a lost database)
+    # takes the place of the library's own.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

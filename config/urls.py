@@ -10,3 +10,4 @@ urlpatterns = [
 ]
 
 handler404 = "trials.views.page_not_found"
+handler500 = "health.views.server_error"

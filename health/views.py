@@ -11,8 +11,12 @@ cache, so a process manager can tell a hung worker from a failed database.
 
 import asyncio
 import dataclasses
+import sys
 
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
@@ -95,3 +99,29 @@ def _wants_json(request) -> bool:
 @never_cache
 def live(request):
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+# What a client is asked to wait before trying again while the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """The site's 500 handler: a database that cannot be reached is a 503 “busy” page with
+    Retry-After (a monitor and a browser both know to come back); anything else is a 500.
+
+    It renders without context processors and without the session or the user, which would ask
+    the database again.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        context = {
+            "SITE_NAME": settings.SITE_NAME,
+            "SITE_URL": settings.SITE_URL,
+            "request": request,
+            "sent_form": request.method not in ("GET", "HEAD"),
+        }
+        response = HttpResponse(render_to_string("503.html", context), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -1,0 +1,170 @@
+"""The database made unreachable for the site (a proxy the test cuts) while gunicorn serves and
+the task worker runs; the shared PostgreSQL runs on."""
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from subscriptions import tasks
+from subscriptions.models import Subscription
+from tests.trials.ctgov import REAL
+
+from .servers import ROOT, RedisServer, TcpProxy, database_url, get, gunicorn
+
+TABLES = ["django.contrib.sessions", "django_tasks_db", "trials", "subscriptions", "registry"]
+pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)
+
+CACHED, UNCACHED = "NCT03908762", "NCT05993949"
+
+
+class _Forms(HTMLParser):
+    """The fields of the form that posts to `action`, as a browser would send them."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action") == self.action
+        elif tag == "input" and self.inside and attrs.get("name"):
+            if attrs.get("type") == "checkbox":
+                self.fields[attrs["name"]] = "on"
+            else:
+                self.fields.setdefault(attrs["name"], attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def _post(opener, url: str, fields: dict):
+    data = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(url, data=data, headers={"Referer": url})  # noqa: S310
+    try:
+        with opener.open(request, timeout=20) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+@pytest.fixture
+def site(tmp_path):
+    """gunicorn over a database reached through a proxy, with a Redis of its own."""
+    call_command("import_ctgov", str(REAL / f"{CACHED}.json"), str(REAL / f"{UNCACHED}.json"))
+    redis = RedisServer(tmp_path)
+    redis.start()
+    db = connection.settings_dict
+    try:
+        with TcpProxy(int(db.get("PORT") or 5432)) as proxy:
+            env = {"DATABASE_URL": database_url(db, proxy.port), "CACHE_URL": redis.url}
+            with gunicorn(env, tmp_path / "gunicorn.log") as base:
+                yield base, proxy, env
+    finally:
+        redis.stop()
+
+
+def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
+    base, proxy, _ = site
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with browser.open(f"{base}/trials/{CACHED}/", timeout=20) as response:
+        page = response.read().decode()
+    form = _Forms("/updates/")
+    form.feed(page)
+    fields = {**form.fields, "email": "patient@example.org"}
+    assert "csrfmiddlewaretoken" in fields
+
+    proxy.cut()
+    status, _, body = get(f"{base}/trials/{CACHED}/")
+    assert status == 200  # from the cache, without the database
+    assert "<h1" in body.decode()
+
+    status, headers, body = get(f"{base}/trials/{UNCACHED}/")
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    text = body.decode()
+    assert "The site is busy for a moment" in text
+    assert "<title>Busy for a moment" in text
+    assert '<html lang="en"' in text
+
+    status, headers, text = _post(browser, f"{base}/updates/", fields)
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    assert "What you sent was not kept" in text
+
+    proxy.restore()
+    status, _, _ = get(f"{base}/trials/{UNCACHED}/")
+    assert status == 200
+    assert Subscription.objects.count() == 0  # nothing half-written while it was away
+    status, _, text = _post(browser, f"{base}/updates/", fields)
+    assert status == 200, text
+    assert Subscription.objects.count() == 1
+
+
+def test_the_task_worker_waits_out_the_database_and_loses_nothing(site, tmp_path):
+    _, proxy, env = site
+    log = tmp_path / "worker.log"
+    args = [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]
+    args += ["--no-startup-delay", "--no-reload"]
+    full_env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING", **env}
+    with log.open("w") as output:
+        worker = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=output, stderr=output)
+    try:
+        _wait_for(lambda: not DBTaskResult.objects.ready().exists(), "the worker to start", log)
+        proxy.cut()
+        result = tasks.send_alerts.enqueue()  # through the test's own connection
+        time.sleep(4)
+        assert worker.poll() is None, log.read_text()  # still running, waiting
+        assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+        proxy.restore()
+        done = DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").exists
+        _wait_for(done, "the task to run once the database is back", log)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    text = log.read_text()
+    assert len(re.findall("The database cannot be reached", text)) == 1, text
+    assert "The database answers again" in text
+
+
+def _wait_for(condition, what: str, log, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Waited {seconds} s for {what}:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def test_tasks_a_lost_connection_interrupted_are_put_back_for_this_worker_only():
+    from subscriptions.management.commands.db_worker import PatientWorker
+
+    mine, theirs = tasks.send_alerts.enqueue(), tasks.send_alerts.enqueue()
+    DBTaskResult.objects.get(pk=mine.id).claim("worker-a")
+    DBTaskResult.objects.get(pk=theirs.id).claim("worker-b")
+    worker = PatientWorker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-a",
+        excluded_queue_names=[],
+    )
+    worker.put_back_interrupted_tasks()
+    assert DBTaskResult.objects.get(pk=mine.id).status == "READY"
+    assert DBTaskResult.objects.get(pk=theirs.id).status == "RUNNING"
