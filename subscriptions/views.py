@@ -51,7 +51,8 @@ def subscribe(request):
     )
     if wait:
         return _limited(request, "subscriptions/subscribe.html", context, wait)
-    subscription = Subscription.sign_up(email, **form.followed())
+    with transaction.atomic():  # the address and its sign-up, or neither
+        subscription = Subscription.sign_up(email, **form.followed())
     transaction.on_commit(lambda: tasks.send_signup_email.enqueue(subscription.pk))
     # The same page whether the address is new, pending or already subscribed.
     return render(request, "subscriptions/check_inbox.html")
@@ -188,9 +189,10 @@ def contact(request, nct_id: str):
     )
     if wait:
         return _limited(request, "subscriptions/contact.html", context, wait)
-    relay = RelayMessage.compose(
-        trial, email, name=form.cleaned_data["name"], message=form.cleaned_data["message"]
-    )
+    with transaction.atomic():  # the address and its message, or neither
+        relay = RelayMessage.compose(
+            trial, email, name=form.cleaned_data["name"], message=form.cleaned_data["message"]
+        )
     transaction.on_commit(lambda: tasks.send_relay_confirmation.enqueue(relay.pk))
     return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
 
