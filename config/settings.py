@@ -136,6 +136,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # the invalidation tokens of cached pages and the rate-limit counters. Files under .cache/ are
 # shared on one machine, enough to try the site; production uses Redis (see trials/checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
+# On Redis the site must outlive Redis: a short wait for a connection, then the cache answers as
+# an empty one for a few seconds before trying again (health/cache.py).
+for _cache in CACHES.values():
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        _cache["BACKEND"] = "health.cache.ResilientRedisCache"
+        _cache.setdefault("OPTIONS", {}).update(
+            {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.25),
+                "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            }
+        )
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -8,11 +8,14 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from health.cache import CacheUnavailable
 from trials.models import ConditionCategory, Trial
 
 from . import ratelimit, tasks
 from .forms import ContactStudyForm, SubscribeForm
 from .models import RelayMessage, Subscriber, Subscription
+
+BUSY_RETRY_AFTER = 60  # seconds
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -25,6 +28,13 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _invalid_link(request, what: str) -> HttpResponse:
     response = render(request, "subscriptions/link_invalid.html", {"what": what}, status=404)
     return _private(response)
+
+
+def _busy(request, template: str, context: dict) -> HttpResponse:
+    """The rate-limit counters cannot be reached: refuse for now rather than let all through."""
+    response = render(request, template, {**context, "busy": True}, status=503)
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
 
 
 def _limited(request, template: str, context: dict, wait: int) -> HttpResponse:
@@ -46,9 +56,12 @@ def subscribe(request):
         # A bot filled in the hidden field: it sees what a person sees, and nothing is stored.
         return render(request, "subscriptions/check_inbox.html")
     email = form.cleaned_data["email"]
-    wait = ratelimit.check(
-        request, email, ratelimit.SIGNUP_PER_ADDRESS, ratelimit.SIGNUP_PER_CLIENT
-    )
+    try:
+        wait = ratelimit.check(
+            request, email, ratelimit.SIGNUP_PER_ADDRESS, ratelimit.SIGNUP_PER_CLIENT
+        )
+    except CacheUnavailable:
+        return _busy(request, "subscriptions/subscribe.html", context)
     if wait:
         return _limited(request, "subscriptions/subscribe.html", context, wait)
     with transaction.atomic():  # the address and its sign-up, or neither
@@ -184,9 +197,12 @@ def contact(request, nct_id: str):
     if form.cleaned_data["website"]:
         return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
     email = form.cleaned_data["email"]
-    wait = ratelimit.check(
-        request, email, ratelimit.CONTACT_PER_ADDRESS, ratelimit.CONTACT_PER_CLIENT
-    )
+    try:
+        wait = ratelimit.check(
+            request, email, ratelimit.CONTACT_PER_ADDRESS, ratelimit.CONTACT_PER_CLIENT
+        )
+    except CacheUnavailable:
+        return _busy(request, "subscriptions/contact.html", context)
     if wait:
         return _limited(request, "subscriptions/contact.html", context, wait)
     with transaction.atomic():  # the address and its message, or neither

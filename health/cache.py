@@ -1,0 +1,130 @@
+"""Django's Redis cache, made so that a failed Redis cannot take the site down.
+
+The cache only speeds pages up. When Redis cannot be reached (refused, timed out, cut), this
+backend answers as an empty cache that keeps nothing: reads miss, writes are dropped, and the
+site serves every page uncached. It then stops trying for `RETRY_SECONDS`, so requests do not
+each wait for a connection, and tries again after that; when Redis answers, caching resumes by
+itself. One warning is logged when Redis is lost and one when it is back, not one per request.
+
+Counters are the exception: `incr` and `decr` raise `CacheUnavailable`, since a counter that
+silently counts nothing would let every request through a rate limit. Callers that count
+(subscriptions/ratelimit.py) catch it and refuse politely instead.
+
+Settings use it for every `redis://` CACHE_URL, with short socket time-outs (see
+config/settings.py).
+"""
+
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("health.cache")
+
+RETRY_SECONDS = 5.0
+LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
+class CacheUnavailable(Exception):
+    """The cache cannot be reached, so a count cannot be kept."""
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._open_until = 0.0  # while the circuit is open, Redis is not asked
+        self._lost = False
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._open_until
+
+    def _call(self, method: str, fallback, *args, **kwargs):
+        if not self.available:
+            return fallback
+        try:
+            result = getattr(super(), method)(*args, **kwargs)
+        except LOST as error:
+            self._trip(error)
+            return fallback
+        if self._lost:
+            self._recovered()
+        return result
+
+    def _trip(self, error: Exception) -> None:
+        with self._lock:
+            self._open_until = time.monotonic() + RETRY_SECONDS
+            first = not self._lost
+            self._lost = True
+        if first:
+            logger.warning(
+                "The cache (Redis at %s) cannot be reached: %s. Pages are served uncached and "
+                "forms that count requests are refused until it answers; trying again every "
+                "%g s.",
+                _where(self._servers),
+                error,
+                RETRY_SECONDS,
+            )
+
+    def _recovered(self) -> None:
+        with self._lock:
+            was_lost, self._lost = self._lost, False
+        if was_lost:
+            logger.warning("The cache (Redis) answers again; caching resumes.")
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._call("set", None, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)
+
+    def incr(self, key, delta=1, version=None):
+        if not self.available:
+            raise CacheUnavailable("the cache cannot be reached")
+        try:
+            result = super().incr(key, delta, version)
+        except LOST as error:
+            self._trip(error)
+            raise CacheUnavailable("the cache cannot be reached") from error
+        if self._lost:
+            self._recovered()
+        return result
+
+
+def _where(servers: list[str]) -> str:
+    """host:port of each server, without the password a URL may hold."""
+    places = []
+    for server in servers:
+        parts = urlsplit(server)
+        places.append(f"{parts.hostname}:{parts.port or 6379}" if parts.hostname else "a socket")
+    return ", ".join(places)

@@ -1,0 +1,108 @@
+"""The Redis cache backend with Redis really stopped (a redis-server of the test's own)."""
+
+import logging
+import time
+
+import pytest
+from django.core.cache import caches
+
+from health import cache as resilient
+from subscriptions.models import RelayMessage, Subscription
+from tests.subscriptions.helpers import STUDY_EMAIL, STUDY_PHONE, make_trial
+from trials.models import ConditionCategory, Contact
+
+from .servers import RedisServer
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cache(settings, own_redis, monkeypatch):
+    monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.5)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "health.cache.ResilientRedisCache",
+            "LOCATION": own_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+    return caches["default"]
+
+
+def test_a_stopped_redis_is_an_empty_cache_with_one_warning(cache, own_redis, caplog):
+    cache.set("page", "rendered")
+    assert cache.get("page") == "rendered"
+    own_redis.stop()
+    caplog.set_level(logging.WARNING, logger="health.cache")
+
+    started = time.monotonic()
+    for _ in range(200):
+        assert cache.get("page") is None
+        cache.set("page", "again")
+        assert cache.add("other", 1) is False
+        assert cache.get_many(["page", "other"]) == {}
+        cache.delete("page")
+    assert time.monotonic() - started < 1.0  # no request waits for a connection
+    with pytest.raises(resilient.CacheUnavailable):
+        cache.incr("counter")
+    with pytest.raises(resilient.CacheUnavailable):
+        cache.decr("counter")
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1, warnings
+    assert "cannot be reached" in warnings[0]
+    assert f"127.0.0.1:{own_redis.port}" in warnings[0]
+
+    own_redis.start()
+    time.sleep(0.6)  # the circuit tries again after RETRY_SECONDS
+    cache.set("page", "back")
+    assert cache.get("page") == "back"
+    cache.set("counter", 1)
+    assert cache.incr("counter") == 2
+    assert [r.getMessage() for r in caplog.records][1:] == [
+        "The cache (Redis) answers again; caching resumes."
+    ]
+
+
+def test_the_warning_names_the_server_but_never_its_password():
+    where = resilient._where(["redis://:s3cret@cache.internal:6380/1", "redis://10.0.0.2/0"])
+    assert where == "cache.internal:6380, 10.0.0.2:6379"
+
+
+@pytest.fixture
+def trial(db):
+    trial = make_trial(category=ConditionCategory.objects.create(name="Solid tumors"))
+    Contact.objects.create(trial=trial, name="Dr. Study", phone=STUDY_PHONE, email=STUDY_EMAIL)
+    return trial
+
+
+def test_rate_limited_forms_refuse_politely_while_redis_is_down(client, cache, own_redis, trial):
+    signup = {"email": "ada@example.org", "follow": "trial", "trial": trial.nct_id}
+    signup["consent"] = "on"
+    message = {"name": "Ada", "email": "ada@example.org", "message": "May I take part?"}
+    message["consent"] = "on"
+    own_redis.stop()
+
+    response = client.post("/updates/", signup)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    html = response.content.decode()
+    assert "We cannot take sign-ups right now. Please try again in a few minutes." in html
+    assert 'value="ada@example.org"' in html  # what was typed is kept
+
+    response = client.post(f"/trials/{trial.nct_id}/contact/", message)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "We cannot take messages right now." in html
+    assert "May I take part?" in html
+    assert Subscription.objects.count() == RelayMessage.objects.count() == 0
+
+    own_redis.start()
+    time.sleep(0.6)
+    assert client.post("/updates/", signup).status_code == 200
+    assert Subscription.objects.count() == 1
