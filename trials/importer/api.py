@@ -129,8 +129,11 @@ def fetch_json(url: str, opener: Opener = urllib.request.urlopen, *, page: int =
         wait = None
         _keep_pace()
         try:
-            with opener(request, timeout=API_TIMEOUT) as response:
-                body = response.read()
+            try:
+                with opener(request, timeout=API_TIMEOUT) as response:
+                    body = response.read()
+            finally:
+                _answered()
             return json.loads(body.decode("utf-8"))
         except urllib.error.HTTPError as error:
             last = f"the registry answered HTTP {error.code}"
@@ -170,16 +173,22 @@ def retry_after(value: str | None) -> float | None:
 
 
 _pace = threading.Lock()
-_last_request = 0.0
+_last_answer = 0.0
 
 
 def _keep_pace() -> None:
-    """Wait until the next request keeps within `CTGOV_REQUESTS_PER_MINUTE` (0: no limit)."""
-    global _last_request
+    """Wait until `60 / CTGOV_REQUESTS_PER_MINUTE` seconds have passed since the last answer
+    (0: no limit). Counting from the answer, not the request, keeps the requests as the
+    registry receives them that far apart, however long an answer took."""
     per_minute = settings.CTGOV_REQUESTS_PER_MINUTE
+    if per_minute:
+        with _pace:
+            wait = _last_answer + 60 / per_minute - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+
+
+def _answered() -> None:
+    global _last_answer
     with _pace:
-        if per_minute:
-            wait = _last_request + 60 / per_minute - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-        _last_request = time.monotonic()
+        _last_answer = time.monotonic()
