@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint format bench-import bench-search bench-relevance screenshots clean
+.PHONY: run test e2e lint format bench-import bench-search bench-relevance bench-load screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -66,6 +66,14 @@ BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(TEST_ENV) $(BIN)/python -m bench.search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# Under load: 50 simulated patients (locust) browse BENCH_LOAD_SIZE trials for 10 minutes, with
+# everything up and then with Redis stopped halfway and restarted; prints req/s, p50/p95/p99 per
+# page type and errors (see docs/resilience.md). BENCH_ARGS=--reuse keeps a built database.
+BENCH_LOAD_SIZE ?= 100000
+bench-load: $(STAMP)
+	command -v redis-server >/dev/null || apt-get install -y redis-server
+	$(TEST_ENV) $(BIN)/python -m bench.load --size $(BENCH_LOAD_SIZE) $(BENCH_ARGS)
 
 # Search quality: imports ../shared/data/ctgov/ into a fresh bench_relevance PostgreSQL database
 # and prints recall and precision in the first 10 results for the patient-typed queries of

@@ -64,11 +64,11 @@ class ResilientRedisCache(RedisCache):
             self._lost = True
         if first:
             logger.warning(
-                "The cache (Redis at %s) cannot be reached: %s. Pages are served uncached and "
+                "The cache (Redis at %s) cannot be reached (%s). Pages are served uncached and "
                 "forms that count requests are refused until it answers; trying again every "
                 "%g s.",
                 _where(self._servers),
-                error,
+                str(error).rstrip("."),
                 RETRY_SECONDS,
             )
 
