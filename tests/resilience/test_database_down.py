@@ -124,7 +124,9 @@ def test_the_task_worker_waits_out_the_database_and_loses_nothing(site, tmp_path
     with log.open("w") as output:
         worker = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=output, stderr=output)
     try:
-        _wait_for(lambda: not DBTaskResult.objects.ready().exists(), "the worker to start", log)
+        first = tasks.send_alerts.enqueue()
+        ran = DBTaskResult.objects.filter(pk=first.id, status="SUCCESSFUL").exists
+        _wait_for(ran, "the worker to start and run a task", log, seconds=60)
         proxy.cut()
         result = tasks.send_alerts.enqueue()  # through the test's own connection
         time.sleep(4)
@@ -132,7 +134,7 @@ def test_the_task_worker_waits_out_the_database_and_loses_nothing(site, tmp_path
         assert DBTaskResult.objects.get(pk=result.id).status == "READY"
         proxy.restore()
         done = DBTaskResult.objects.filter(pk=result.id, status="SUCCESSFUL").exists
-        _wait_for(done, "the task to run once the database is back", log)
+        _wait_for(done, "the task to run once the database is back", log, seconds=60)
     finally:
         worker.terminate()
         worker.wait(timeout=20)
