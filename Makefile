@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint format bench-import bench-search bench-relevance bench-load screenshots clean
+.PHONY: run test e2e lint format bench-import bench-search bench-relevance bench-load bench-plain screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -81,6 +81,12 @@ bench-load: $(STAMP)
 bench-relevance: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
 	$(TEST_ENV) $(BIN)/python bench/relevance.py $(BENCH_ARGS)
+
+# Plain language written from records: over ../shared/data/ctgov/, the share of trials with a
+# generated headline, summary and “What this could mean”, the summaries' reading grades, the
+# longest sentence, everyday names for MeSH terms, and the time to write per 1,000 trials.
+bench-plain: $(STAMP)
+	DEBUG=$${DEBUG:-true} $(BIN)/python -m bench.plain $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

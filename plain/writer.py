@@ -244,13 +244,16 @@ class _Reading:
     # Summary ---------------------------------------------------------------------------
 
     def summary(self) -> list[str]:
-        """Three to five short sentences; names give way to kinds where they make it hard."""
-        sentences = self._summary(names=True)
-        if _too_hard(sentences):
-            sentences = self._summary(names=False)
+        """Three to five short sentences where the facts allow. Names give way to kinds, and
+        joined sentences come apart again, where they would make it hard to read."""
+        tries = [(names, join) for names in (True, False) for join in (True, False)]
+        for names, join in tries:
+            sentences = self._summary(names=names, join=join)
+            if not _too_hard(sentences):
+                return sentences
         return sentences
 
-    def _summary(self, *, names: bool) -> list[str]:
+    def _summary(self, *, names: bool, join: bool) -> list[str]:
         facts = self.facts
         tested = self.tested_phrase() if names else article(self.thing)
         who = f"{self.people()}{self.with_condition()}"
@@ -263,16 +266,17 @@ class _Reading:
             sentences = [self.kind_sentence(), *_one_or_two(f"It tests {tested}", f" in {who}.")]
         else:
             sentences = _one_or_two(f"This study tests {tested}", f" in {who}.")
-        sentences += [*self.design_sentences(), self.size_sentence(), self.status_sentence()]
-        sentences = [s for s in sentences if s]
-        # Over five sentences: the design's parts share one sentence where it stays short.
         design = [s for s in self.design_sentences() if s]
-        if len(sentences) > 5 and len(design) == 2 and ", and " not in design[0]:
-            joined = f"{design[0][:-1]}, and {design[1][0].lower()}{design[1][1:]}"
-            if len(joined.split()) <= MAX_SENTENCE_WORDS - 5:
-                at = sentences.index(design[0])
-                sentences[at : at + 2] = [joined]
-        return sentences
+        size, status = self.size_sentence(), self.status_sentence()
+        if join and len(sentences) + len(design) + bool(size) + bool(status) > 5:
+            # Over five: the design's parts share a sentence, then size and status do.
+            if len(design) == 2 and ", and " not in design[0]:
+                joined = _joined(design[0], design[1])
+                design = [joined] if joined else design
+            if len(sentences) + len(design) + 2 > 5 and size and status:
+                joined = _joined(size, status, subject="It ")
+                size, status = (joined, "") if joined else (size, status)
+        return [s for s in [*sentences, *design, size, status] if s]
 
     def kind_sentence(self) -> str:
         facts = self.facts
@@ -469,6 +473,13 @@ def _one_or_two(start: str, end: str) -> list[str]:
     if len(f"{start}{end}".split()) <= MAX_SENTENCE_WORDS - 5:
         return [f"{start}{end}"]
     return [f"{start.rstrip(',')}.", f"It is for{end.removeprefix(' in')}"]
+
+
+def _joined(first: str, second: str, subject: str = "") -> str:
+    """“A.” and “B.” as “A, and b.”, dropping the second's subject; "" when that is long."""
+    second = second.removeprefix(subject)
+    joined = f"{first[:-1]}, and {second[0].lower()}{second[1:]}"
+    return joined if len(joined.split()) <= MAX_SENTENCE_WORDS - 3 else ""
 
 
 def _too_hard(sentences: list[str]) -> bool:

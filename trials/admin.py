@@ -18,6 +18,16 @@ PLAIN_LANGUAGE_FIELDS = (
     "could_go_wrong",
     "plain_results",
 )
+# Each editor's field, and the field holding the text written automatically in its place.
+WRITTEN_AUTOMATICALLY = {
+    "headline": "generated_headline",
+    "plain_summary": "generated_summary",
+    "active_substance": "generated_active_substance",
+    "could_lead_to": "generated_could_lead_to",
+    "could_go_wrong": "generated_could_go_wrong",
+}
+# ?start=automatic on a trial's change page fills the editor's fields with that text.
+START_PARAMETER, START_AUTOMATIC = "start", "automatic"
 
 
 class LocationInline(admin.StackedInline):
@@ -127,6 +137,7 @@ class TrialAdmin(admin.ModelAdmin):
     filter_horizontal = ("conditions", "categories")
     readonly_fields = (
         "public_page",
+        "automatic_text",
         "first_seen_at",
         "last_updated_at",
         "update_count",
@@ -143,7 +154,7 @@ class TrialAdmin(admin.ModelAdmin):
                     f"Written by our editors for patients. Aim for a reading grade of "
                     f"{READING_GRADE_TARGET} or below. Imports never change these fields."
                 ),
-                "fields": (*PLAIN_LANGUAGE_FIELDS, "plain_language_version"),
+                "fields": ("automatic_text", *PLAIN_LANGUAGE_FIELDS, "plain_language_version"),
             },
         ),
         (
@@ -205,8 +216,29 @@ class TrialAdmin(admin.ModelAdmin):
             if field is None:
                 continue
             text = getattr(obj, name, "") if obj else ""
-            field.help_text = reading_grade_help(text)
+            automatic = getattr(obj, WRITTEN_AUTOMATICALLY[name], "") if obj else ""
+            field.help_text = format_html(
+                "{}{}", reading_grade_help(text), automatic_text_help(automatic)
+            )
+        if obj is not None and request.GET.get(START_PARAMETER) == START_AUTOMATIC:
+            automatic = {name: getattr(obj, auto) for name, auto in WRITTEN_AUTOMATICALLY.items()}
+            return starting_from(form, automatic)
         return form
+
+    @admin.display(description="Written automatically")
+    def automatic_text(self, trial):
+        """The text the site shows until an editor writes: a starting point for our own."""
+        if not trial.pk or not any(getattr(trial, f) for f in WRITTEN_AUTOMATICALLY.values()):
+            return "Nothing yet: it is written from the registry record at each import."
+        url = reverse("admin:trials_trial_change", args=[trial.pk])
+        return format_html(
+            '<a class="button" href="{}?{}={}">Fill the fields below with it</a> '
+            "Each field shows it below, with its reading grade. Filling changes nothing "
+            "until you press Save.",
+            url,
+            START_PARAMETER,
+            START_AUTOMATIC,
+        )
 
     @admin.display(description="Public page")
     def public_page(self, trial):
@@ -245,6 +277,29 @@ class TrialAdmin(admin.ModelAdmin):
         if wrote_text and "plain_language_version" not in form.changed_data:
             obj.plain_language_version = obj.current_version
         super().save_model(request, obj, form, change)
+
+
+def starting_from(form_class, values: dict[str, str]):
+    """The change form with the editor's empty or written fields filled with `values` (the
+    form's first showing only: what is posted back is the editor's)."""
+
+    class StartingForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if not self.is_bound:
+                self.initial.update({name: text for name, text in values.items() if text})
+
+    return StartingForm
+
+
+def automatic_text_help(text: str) -> str:
+    if not text:
+        return ""
+    grade = reading_grade(text)
+    graded = f" (reading grade {grade:.1f})" if grade is not None else ""
+    return format_html(
+        '<span class="automatic-text"><br>Written automatically{}: “{}”</span>', graded, text
+    )
 
 
 def reading_grade_help(text: str) -> str:

@@ -115,8 +115,9 @@ def test_a_randomised_placebo_trial_states_its_phase_groups_placebo_size_and_pla
     assert "adults aged 18 to 75 with cluster headache" in text.summary
     assert "People are put into groups by chance, and some get a placebo" in text.summary
     assert "Neither they nor their doctors know" in text.summary
-    assert "It included 231 people at 120 places in 3 countries, from 2020 to 2023." in text.summary
-    assert "It has finished." in text.summary
+    assert (
+        "It included 231 people at 120 places in 3 countries, from 2020 to 2023, and has finished."
+    ) in text.summary
     assert text.active_substance == "Eptinezumab (a drug)"
     assert "approved for cluster headache" in text.could_lead_to
     assert "You might get a placebo instead of the drug." in text.could_go_wrong
@@ -175,7 +176,7 @@ def test_every_kind_reads_easily_in_short_sentences(facts):
     text = write(facts)
     assert len(text.headline) <= HEADLINE_LIMIT
     sentences = re.split(r"(?<=[.!?])\s+", text.summary)
-    assert 3 <= len(sentences) <= 6
+    assert 3 <= len(sentences) <= 5
     for part in (text.summary, text.could_lead_to, text.could_go_wrong):
         for sentence in re.split(r"(?<=[.!?])\s+", part):
             assert len(sentence.split()) <= MAX_SENTENCE_WORDS, sentence
