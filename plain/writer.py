@@ -215,7 +215,8 @@ class _Reading:
         if len(self.tested) == 1 and tested:
             noun = kind_of(tested[0])[0]
             name = display_name(tested[0].name)
-            yield f"the {noun} {name}"
+            if not set(noun.split()) & set(name.lower().split()):  # not “the device X device”
+                yield f"the {noun} {name}"
             yield name
         elif len(self.tested) == 2 and len(tested) == 2:
             yield f"{display_name(tested[0].name)} and {display_name(tested[1].name)}"

@@ -121,6 +121,8 @@ PAGES = [
         printable=True,
         screenshot_from="#what-the-study-found",
     ),
+    # Real record NCT05819398: no editor's text, so the text written automatically, labelled.
+    PageType("trial-written-automatically", "/trials/NCT05819398/", printable=True),
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
     PageType("glossary", "/glossary/"),
@@ -174,6 +176,7 @@ PAGES = [
     PageType("terms", "/terms/"),
     PageType("privacy", "/privacy/"),
     PageType("disclaimer", "/disclaimer/"),
+    PageType("how-we-write", "/how-we-write/"),
     PageType(
         "not-found",
         "/trials/NCT00000000/",

@@ -4,9 +4,12 @@ import datetime as dt
 import json
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.utils.html import escape
 
+from subscriptions import delivery
+from tests.subscriptions.helpers import add_version, follow, hours_ago
 from tests.trials.ctgov import record, write
 from trials import importer
 from trials.models import ConditionCategory, Trial
@@ -139,3 +142,28 @@ def test_the_page_on_how_we_write_explains_it(client):
     html = page(client, "/how-we-write/")
     assert "How we write trial summaries" in html
     assert "Written automatically from the registry record." in html
+
+
+def test_the_registrants_summary_stays_beside_ours_with_its_glossary_links(client, trial):
+    Trial.objects.filter(pk=trial.pk).update(registry_summary="A randomized study of a device.")
+    html = page(client, trial.get_absolute_url())
+    theirs = html[html.index("In the registrant’s words") :]
+    theirs = theirs[: theirs.index("</blockquote>")]
+    assert "A" in theirs and 'href="/glossary/#randomized"' in theirs
+    assert "study of a device." in theirs
+
+
+def test_alert_emails_name_the_trial_by_the_written_headline_then_the_editors(trial):
+    follow("ada@example.org", trial=trial, at=hours_ago(2))
+    add_version(trial)
+    delivery.run()
+    [message] = mail.outbox
+    assert trial.generated_headline in message.body
+    assert escape(trial.generated_headline) in message.alternatives[0].content
+    edit(trial)
+    add_version(trial)
+    mail.outbox.clear()
+    delivery.run()
+    [message] = mail.outbox
+    assert EDITORS["headline"] in message.body and trial.generated_headline not in message.body
+    assert EDITORS["headline"] in message.alternatives[0].content
