@@ -216,7 +216,8 @@ class TrialAdmin(admin.ModelAdmin):
             if field is None:
                 continue
             text = getattr(obj, name, "") if obj else ""
-            automatic = getattr(obj, WRITTEN_AUTOMATICALLY[name], "") if obj else ""
+            written = WRITTEN_AUTOMATICALLY.get(name)  # results are only ever an editor's
+            automatic = getattr(obj, written, "") if obj and written else ""
             field.help_text = format_html(
                 "{}{}", reading_grade_help(text), automatic_text_help(automatic)
             )
