@@ -1,6 +1,7 @@
 from django import forms
 
 from trials.models import ConditionCategory, Trial
+from trials.nct import nct_id_in
 
 
 class SubscribeForm(forms.Form):
@@ -41,11 +42,11 @@ class SubscribeForm(forms.Form):
             self.fields["follow"].initial = choices[0][0]
 
     def clean_trial(self) -> Trial | None:
-        nct_id = (self.cleaned_data.get("trial") or "").upper()
-        if not nct_id:
+        given = self.cleaned_data.get("trial") or ""
+        if not given.strip():
             return None
         try:
-            return Trial.objects.published().get(nct_id=nct_id)
+            return Trial.objects.published().get(nct_id=nct_id_in(given) or "")
         except Trial.DoesNotExist:
             raise forms.ValidationError("That study is not available.") from None
 

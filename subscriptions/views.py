@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from health.cache import CacheUnavailable
 from trials.models import ConditionCategory, Trial
+from trials.nct import nct_id_in
 
 from . import ratelimit, tasks
 from .forms import ContactStudyForm, SubscribeForm
@@ -46,7 +47,8 @@ def _limited(request, template: str, context: dict, wait: int) -> HttpResponse:
 
 @require_POST
 def subscribe(request):
-    trial = Trial.objects.published().filter(nct_id=request.POST.get("trial", "").upper()).first()
+    nct_id = nct_id_in(request.POST.get("trial", ""))
+    trial = Trial.objects.published().filter(nct_id=nct_id).first() if nct_id else None
     category = ConditionCategory.objects.filter(slug=request.POST.get("category", "")).first()
     form = SubscribeForm(request.POST, trial=trial, category=category)
     context = {"form": form, "trial": trial, "category": category}
@@ -181,7 +183,7 @@ def unsubscribe(request, token: str):
 
 
 def _contactable_trial(nct_id: str) -> Trial:
-    trial = get_object_or_404(Trial.objects.published(), nct_id=nct_id.upper())
+    trial = get_object_or_404(Trial.objects.published(), nct_id=nct_id_in(nct_id) or "")
     if not trial.contacts.exclude(email="").exists():
         raise Http404("This study has no contact we can pass a message to.")
     return trial

@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from .changes import posts_results
 from .models import ConditionCategory, Trial, TrialVersion
+from .nct import nct_id_in
 
 FEED_LENGTH = 30
 
@@ -69,7 +70,7 @@ class TrialChangesFeed(Feed):
     """Each recorded version of one trial's registry record, in plain words."""
 
     def get_object(self, request, nct_id: str):
-        return get_object_or_404(Trial.objects.published(), nct_id=nct_id.upper())
+        return get_object_or_404(Trial.objects.published(), nct_id=nct_id_in(nct_id) or "")
 
     def title(self, trial: Trial) -> str:
         return f"Changes to {trial.nct_id}: {trial.title}"

@@ -46,6 +46,19 @@ def test_it_stores_a_pending_subscription_and_emails_a_confirmation_link(client,
     assert confirm_links[0] in html.replace("&amp;", "&")
 
 
+def test_the_study_number_is_read_whatever_its_case_and_spaces(client, commit, trial):
+    response = signup(client, commit, trial=" nct07509034 ")
+    assert response.status_code == 200
+    assert Subscription.objects.get().trial == trial
+
+
+def test_a_study_number_that_is_not_one_signs_nobody_up(client, commit, trial):
+    response = signup(client, commit, trial="NCT0750903")
+    assert response.status_code == 400
+    assert "Please check the form" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
 def test_it_follows_the_category_when_chosen(client, commit, trial, category):
     signup(client, commit, follow="category", category=category.slug)
     assert Subscription.objects.get().category == category
