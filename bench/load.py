@@ -62,6 +62,8 @@ def run(argv: list[str]) -> None:
         started = time.monotonic()
         if not (options.reuse and database_exists(name)):
             build(name, options.size, Path(options.records), env)
+        else:  # a database kept from an earlier run gets the migrations added since
+            run_in(env, "manage.py", "migrate", "-v0")
         print(f"== {options.size:,} trials ({name}, ready in {time.monotonic() - started:.0f} s)")
         sample = tmp / "sample.json"
         sample.write_text(json.dumps(pick_sample(env["DATABASE_URL"])))

@@ -5,6 +5,8 @@ backend answers as an empty cache that keeps nothing: reads miss, writes are dro
 site serves every page uncached. It then stops trying for `RETRY_SECONDS`, so requests do not
 each wait for a connection, and tries again after that; when Redis answers, caching resumes by
 itself. One warning is logged when Redis is lost and one when it is back, not one per request.
+If writes were dropped while it was away (a page's invalidation among them, perhaps), Redis is
+emptied when it answers again, so that no page it kept can be served after a change it missed.
 
 Counters are the exception: `incr` and `decr` raise `CacheUnavailable`, since a counter that
 silently counts nothing would let every request through a rate limit. Callers that count
@@ -27,6 +29,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger("health.cache")
 
 RETRY_SECONDS = 5.0
+READS = frozenset({"get", "get_many", "has_key"})
 LOST = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
@@ -34,34 +37,52 @@ class CacheUnavailable(Exception):
     """The cache cannot be reached, so a count cannot be kept."""
 
 
+class _Circuit:
+    """What one process knows of one Redis server: shared by the cache objects Django makes
+    for each thread, so the process logs once and waits once."""
+
+    def __init__(self):
+        self.open_until = 0.0  # while open, Redis is not asked
+        self.lost = False
+        self.dropped = False  # writes were dropped while Redis was away
+        self.lock = threading.Lock()
+
+
+_circuits: dict[tuple, _Circuit] = {}
+_circuits_lock = threading.Lock()
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._open_until = 0.0  # while the circuit is open, Redis is not asked
-        self._lost = False
-        self._lock = threading.Lock()
+        with _circuits_lock:
+            self._circuit = _circuits.setdefault(tuple(self._servers), _Circuit())
 
     @property
     def available(self) -> bool:
-        return time.monotonic() >= self._open_until
+        return time.monotonic() >= self._circuit.open_until
 
     def _call(self, method: str, fallback, *args, **kwargs):
+        circuit = self._circuit
+        writes = method not in READS
         if not self.available:
+            circuit.dropped = circuit.dropped or writes
             return fallback
         try:
-            result = getattr(super(), method)(*args, **kwargs)
+            if circuit.lost:
+                self._recover()
+            return getattr(super(), method)(*args, **kwargs)
         except LOST as error:
             self._trip(error)
+            circuit.dropped = circuit.dropped or writes
             return fallback
-        if self._lost:
-            self._recovered()
-        return result
 
     def _trip(self, error: Exception) -> None:
-        with self._lock:
-            self._open_until = time.monotonic() + RETRY_SECONDS
-            first = not self._lost
-            self._lost = True
+        circuit = self._circuit
+        with circuit.lock:
+            circuit.open_until = time.monotonic() + RETRY_SECONDS
+            first = not circuit.lost
+            circuit.lost = True
         if first:
             logger.warning(
                 "The cache (Redis at %s) cannot be reached (%s). Pages are served uncached and "
@@ -72,11 +93,21 @@ class ResilientRedisCache(RedisCache):
                 RETRY_SECONDS,
             )
 
-    def _recovered(self) -> None:
-        with self._lock:
-            was_lost, self._lost = self._lost, False
+    def _recover(self) -> None:
+        """Redis may answer again. If writes were dropped meanwhile (an invalidation among
+        them, perhaps), what it holds may be out of date: it is emptied before use."""
+        circuit = self._circuit
+        super().has_key("health:cache:probe")
+        if circuit.dropped:
+            super().clear()
+        with circuit.lock:
+            was_lost, circuit.lost = circuit.lost, False
+            dropped, circuit.dropped = circuit.dropped, False
         if was_lost:
-            logger.warning("The cache (Redis) answers again; caching resumes.")
+            logger.warning(
+                "The cache (Redis) answers again; caching resumes%s.",
+                " (emptied first: writes were missed while it was away)" if dropped else "",
+            )
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)
@@ -112,13 +143,12 @@ class ResilientRedisCache(RedisCache):
         if not self.available:
             raise CacheUnavailable("the cache cannot be reached")
         try:
-            result = super().incr(key, delta, version)
+            if self._circuit.lost:
+                self._recover()
+            return super().incr(key, delta, version)
         except LOST as error:
             self._trip(error)
             raise CacheUnavailable("the cache cannot be reached") from error
-        if self._lost:
-            self._recovered()
-        return result
 
 
 def _where(servers: list[str]) -> str:

@@ -35,7 +35,7 @@ class Part:
 
 PARTS = (
     Part("database", Database, critical=True),
-    Part("cache", Cache, critical=True),
+    Part("cache", Cache, critical=False),  # pages are served uncached without it
     Part("task_worker", TaskWorker, critical=False),
     Part("registry_sync", RegistrySync, critical=False),
 )

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
+import redis
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -291,11 +292,18 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 
 def _read_tokens(token_keys: list[str]) -> dict:
-    """cache.get_many for the tokens; on Redis, only those this process has not seen yet."""
+    """cache.get_many for the tokens; on Redis, only those this process has not seen yet.
+
+    While Redis cannot be reached the cache answers as an empty one (health/cache.py), so no
+    token is found and pages render uncached.
+    """
     watch = tokenwatch.watch_for(TOKEN_PREFIX)
-    if watch is None:
+    if watch is None or not getattr(cache, "available", True):
         return cache.get_many(token_keys)
-    return watch.read(token_keys)
+    try:
+        return watch.read(token_keys)
+    except (redis.RedisError, OSError):
+        return cache.get_many(token_keys)  # notices the lost server, and answers as empty
 
 
 def _current_tokens(token_keys: list[str]) -> tuple:

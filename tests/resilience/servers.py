@@ -21,10 +21,15 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.subscriptions.smtp import free_port
-
 ROOT = Path(settings.BASE_DIR)
-PORTS = range(8150, 8200)
+
+
+def free_port() -> int:
+    """A loopback port the system has just found free: from its own range of temporary ports,
+    so that test runs going on side by side on one machine do not pick the same one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class TcpProxy:
@@ -33,7 +38,7 @@ class TcpProxy:
 
     def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1"):
         self.upstream = (upstream_host, upstream_port)
-        self.port = free_port(PORTS)
+        self.port = free_port()
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -110,7 +115,7 @@ class RedisServer:
 
     def __init__(self, tmp: Path):
         self.binary = shutil.which("redis-server")
-        self.port = free_port(PORTS)
+        self.port = free_port()
         self.dir = tmp
         self.process: subprocess.Popen | None = None
 
@@ -149,7 +154,7 @@ def database_url(db: dict, port: int | None = None) -> str:
 @contextmanager
 def gunicorn(env: dict, log: Path, workers: int = 2):
     """The site served by gunicorn as in production; yields its base URL."""
-    port = free_port(PORTS)
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     full_env = {
         **os.environ,

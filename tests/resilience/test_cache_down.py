@@ -8,10 +8,11 @@ from django.core.cache import caches
 
 from health import cache as resilient
 from subscriptions.models import RelayMessage, Subscription
+from tests.concurrency import at_once
 from tests.subscriptions.helpers import STUDY_EMAIL, STUDY_PHONE, make_trial
 from trials.models import ConditionCategory, Contact
 
-from .servers import RedisServer
+from .servers import RedisServer, TcpProxy
 
 
 @pytest.fixture
@@ -24,11 +25,16 @@ def own_redis(tmp_path):
 
 @pytest.fixture
 def cache(settings, own_redis, monkeypatch):
+    return _resilient(settings, monkeypatch, own_redis.url)
+
+
+def _resilient(settings, monkeypatch, url: str):
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.5)
+    monkeypatch.setattr(resilient, "_circuits", {})  # what earlier tests' processes knew
     settings.CACHES = {
         "default": {
             "BACKEND": "health.cache.ResilientRedisCache",
-            "LOCATION": own_redis.url,
+            "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     }
@@ -65,8 +71,47 @@ def test_a_stopped_redis_is_an_empty_cache_with_one_warning(cache, own_redis, ca
     cache.set("counter", 1)
     assert cache.incr("counter") == 2
     assert [r.getMessage() for r in caplog.records][1:] == [
-        "The cache (Redis) answers again; caching resumes."
+        "The cache (Redis) answers again; caching resumes "
+        "(emptied first: writes were missed while it was away)."
     ]
+
+
+def test_what_redis_held_is_not_served_after_writes_it_missed(settings, monkeypatch, own_redis):
+    """Redis unreachable but not restarted: it still holds a page whose invalidation this
+    process could not write, so it is emptied when it answers again."""
+    with TcpProxy(own_redis.port) as proxy:
+        cache = _resilient(settings, monkeypatch, f"redis://127.0.0.1:{proxy.port}/0")
+        cache.set("page", "before the change")
+        cache.set("other", "kept")
+        proxy.cut()
+        cache.delete("page")  # the invalidation, dropped
+        assert cache.get("page") is None
+        proxy.restore()
+        time.sleep(0.6)
+        assert cache.get("page") is None
+        assert cache.get("other") is None  # emptied whole: which writes were missed is unknown
+        cache.set("page", "after")
+        assert cache.get("page") == "after"
+
+
+def test_an_outage_with_only_reads_keeps_what_redis_holds(settings, monkeypatch, own_redis):
+    with TcpProxy(own_redis.port) as proxy:
+        cache = _resilient(settings, monkeypatch, f"redis://127.0.0.1:{proxy.port}/0")
+        cache.set("page", "kept")
+        proxy.cut()
+        assert cache.get("page") is None
+        proxy.restore()
+        time.sleep(0.6)
+        assert cache.get("page") == "kept"
+
+
+def test_threads_of_a_process_share_one_circuit_and_one_warning(cache, own_redis, caplog):
+    caplog.set_level(logging.WARNING, logger="health.cache")
+    own_redis.stop()
+    results, errors = at_once(4, lambda: caches["default"].get("page", "missed"))
+    assert errors == []
+    assert results == ["missed"] * 4
+    assert len(caplog.records) == 1
 
 
 def test_the_warning_names_the_server_but_never_its_password():

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)
 CACHED, UNCACHED = "NCT03908762", "NCT05993949"
 
 
-class _Forms(HTMLParser):
+class Forms(HTMLParser):
     """The fields of the form that posts to `action`, as a browser would send them."""
 
     def __init__(self, action: str):
@@ -51,7 +51,7 @@ class _Forms(HTMLParser):
             self.inside = False
 
 
-def _post(opener, url: str, fields: dict):
+def post(opener, url: str, fields: dict):
     data = urllib.parse.urlencode(fields).encode()
     request = urllib.request.Request(url, data=data, headers={"Referer": url})  # noqa: S310
     try:
@@ -83,7 +83,7 @@ def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     with browser.open(f"{base}/trials/{CACHED}/", timeout=20) as response:
         page = response.read().decode()
-    form = _Forms("/updates/")
+    form = Forms("/updates/")
     form.feed(page)
     fields = {**form.fields, "email": "patient@example.org"}
     assert "csrfmiddlewaretoken" in fields
@@ -101,7 +101,7 @@ def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
     assert "<title>Busy for a moment" in text
     assert '<html lang="en"' in text
 
-    status, headers, text = _post(browser, f"{base}/updates/", fields)
+    status, headers, text = post(browser, f"{base}/updates/", fields)
     assert status == 503
     assert headers["Retry-After"] == "30"
     assert "What you sent was not kept" in text
@@ -110,7 +110,7 @@ def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
     status, _, _ = get(f"{base}/trials/{UNCACHED}/")
     assert status == 200
     assert Subscription.objects.count() == 0  # nothing half-written while it was away
-    status, _, text = _post(browser, f"{base}/updates/", fields)
+    status, _, text = post(browser, f"{base}/updates/", fields)
     assert status == 200, text
     assert Subscription.objects.count() == 1
 
