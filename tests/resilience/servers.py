@@ -183,7 +183,8 @@ def gunicorn(env: dict, log: Path, workers: int = 2):
 
 
 def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
+    # Generous: on a busy shared machine the workers may take a while to import the site.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
@@ -193,7 +194,7 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 30 s.")
+    raise RuntimeError("gunicorn did not answer within 90 s.")
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 20):
