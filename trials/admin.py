@@ -94,9 +94,14 @@ class TrialVersionInline(admin.TabularInline):
         return version.in_words()
 
 
-def _forget_pages(queryset) -> None:
-    """Bulk updates send no model signals: drop the cached pages of the trials they touched."""
-    trials_changed.send(sender=Trial, nct_ids=list(queryset.values_list("nct_id", flat=True)))
+def _update(queryset, **changes) -> int:
+    """A bulk update, announced: it sends no model signals, and the trials it touched are read
+    before it, since afterwards a filtered list (published, needing review) no longer holds
+    them."""
+    nct_ids = list(queryset.values_list("nct_id", flat=True))
+    updated = queryset.update(**changes)
+    trials_changed.send(sender=Trial, nct_ids=nct_ids)
+    return updated
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -254,22 +259,19 @@ class TrialAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected trials")
     def publish(self, request, queryset):
-        updated = queryset.update(is_published=True)
-        _forget_pages(queryset)
+        updated = _update(queryset, is_published=True)
         self.message_user(request, f"Published {updated} trial(s).")
 
     @admin.action(description="Unpublish selected trials (back to draft)")
     def unpublish(self, request, queryset):
-        updated = queryset.update(is_published=False)
-        _forget_pages(queryset)
+        updated = _update(queryset, is_published=False)
         self.message_user(request, f"Moved {updated} trial(s) back to draft.")
 
     @admin.action(description="Mark plain-language text as reviewed against the latest version")
     def mark_reviewed(self, request, queryset):
-        updated = queryset.filter(current_version__gt=0).update(
-            plain_language_version=F("current_version")
+        updated = _update(
+            queryset.filter(current_version__gt=0), plain_language_version=F("current_version")
         )
-        _forget_pages(queryset)
         self.message_user(request, f"Marked {updated} trial(s) as reviewed.")
 
     def save_model(self, request, obj, form, change):

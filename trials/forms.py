@@ -206,6 +206,23 @@ class TrialSearchForm(forms.Form):
             advice.append(("Leave out the ZIP code", without_zip))
         return advice
 
+    def normalized(self) -> list[tuple[str, str]]:
+        """The valid search as (field, value) pairs in a fixed order: the same search however
+        it was spelled (order, spaces, empty fields, parameters of no field) gives the same."""
+        pairs = []
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value in (None, "", [], False):
+                continue
+            if isinstance(value, bool):
+                values = ["on"]
+            elif isinstance(value, str | int):
+                values = [str(value)]
+            else:  # choices, a group, a place: as given (valid), in order
+                values = sorted({v.strip() for v in self.data.getlist(name)} - {""})
+            pairs += [(name, v) for v in values]
+        return pairs
+
     def query_string(self, without: set[str] = frozenset(), replace: dict | None = None) -> str:
         """The current search as URL parameters (without the page), to link from it."""
         replace = replace or {}

@@ -3,34 +3,47 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from . import pagecache
+from core import pagecache
+
 from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
 
 # Sent after an import stored new trials or changes (its rows are bulk-created, so no post_save):
 # whoever tells people about changes listens here. `counts` is the import's Counts.
 versions_recorded = Signal()
 
-# Sent by every write that changes trials without model signals (bulk_create, update()):
-# `nct_ids` names the trials it touched, captured before the write; `catalog=True` says that
-# condition or group names changed. The receiver below forgets every page that shows them.
+# Sent by every write to trials: `nct_ids` names the trials it touched (captured before a bulk
+# update, which may change what a queryset selects); `catalog=True` says that condition or
+# group names changed. Model signals below send it too; `forget_pages` is its one receiver.
 trials_changed = Signal()
+
+# What cached pages show (see core.pagecache): one trial; any listing; condition group names.
+LISTINGS = "trials"
+CATALOG = "catalog"
+
+
+def trial_version(nct_id: str) -> str:
+    return f"trial:{nct_id}"
+
+
+def shows_trial(nct_id: str, **kwargs) -> list[str]:
+    return [trial_version(nct_id), CATALOG]
+
+
+def shows_listings(**kwargs) -> list[str]:
+    """Any trial, and any group name, may appear in a listing."""
+    return [LISTINGS]
 
 
 @receiver(trials_changed)
 def forget_pages(sender, nct_ids=(), catalog: bool = False, **kwargs):
-    tokens = [pagecache.trial_token(nct_id) for nct_id in nct_ids]
-    if tokens or catalog:
-        tokens.append(pagecache.ALL_TRIALS)
-    if catalog:
-        tokens.append(pagecache.CATALOG)
-    if tokens:
-        pagecache.touch(*tokens)
+    names = [trial_version(nct_id) for nct_id in nct_ids] + ([CATALOG] if catalog else [])
+    pagecache.forget(LISTINGS, *names)
 
 
 @receiver(post_save, sender=Trial)
 @receiver(post_delete, sender=Trial)
 def trial_changed(sender, instance: Trial, **kwargs):
-    pagecache.forget_trial(instance.nct_id)
+    trials_changed.send(sender=Trial, nct_ids=[instance.nct_id])
 
 
 @receiver(post_save, sender=Location)
@@ -40,11 +53,8 @@ def trial_changed(sender, instance: Trial, **kwargs):
 @receiver(post_save, sender=TrialVersion)
 @receiver(post_delete, sender=TrialVersion)
 def trial_part_changed(sender, instance, **kwargs):
-    nct_id = Trial.objects.filter(pk=instance.trial_id).values_list("nct_id", flat=True).first()
-    if nct_id:
-        pagecache.forget_trial(nct_id)
-    else:
-        pagecache.touch(pagecache.ALL_TRIALS)
+    nct_ids = Trial.objects.filter(pk=instance.trial_id).values_list("nct_id", flat=True)
+    trials_changed.send(sender=sender, nct_ids=list(nct_ids))
 
 
 @receiver(m2m_changed, sender=Trial.conditions.through)
@@ -63,7 +73,7 @@ def trial_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     for trial in trials:
         if sender is Trial.conditions.through:
             trial.refresh_search_text()
-        pagecache.forget_trial(trial.nct_id)
+    trials_changed.send(sender=Trial, nct_ids=[trial.nct_id for trial in trials])
 
 
 @receiver(post_save, sender=Condition)
@@ -71,11 +81,11 @@ def condition_renamed(sender, instance: Condition, created: bool, **kwargs):
     if not created:
         for trial in instance.trials.all():
             trial.refresh_search_text()
-    pagecache.touch(pagecache.ALL_TRIALS, pagecache.CATALOG)
+    trials_changed.send(sender=Condition, catalog=True)
 
 
 @receiver(post_delete, sender=Condition)
 @receiver(post_save, sender=ConditionCategory)
 @receiver(post_delete, sender=ConditionCategory)
 def catalog_changed(sender, **kwargs):
-    pagecache.touch(pagecache.ALL_TRIALS, pagecache.CATALOG)
+    trials_changed.send(sender=sender, catalog=True)

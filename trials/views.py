@@ -5,21 +5,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_safe
 
+from core.pagecache import cached_page
 from plain.linking import GlossaryLinker
 from plain.results import summarise
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
-from . import pagecache
 from .forms import TrialSearchForm
 from .models import Condition, ConditionCategory, Location, Trial, TrialResults
 from .nct import is_nct_id, nct_id_in
 from .search import (
+    RESULT_LIMIT,
     ResultPaginator,
     attach_nearest_sites,
     load_cards,
     ranked_ids,
     suggest_condition,
 )
+from .signals import shows_listings, shows_trial
 from .sitemaps import SITEMAPS, needs_index
 
 TRIALS_PER_PAGE = 20
@@ -32,16 +34,31 @@ def get_visible_trial(request, nct_id: str) -> Trial:
     return get_object_or_404(trials, nct_id=nct_id)
 
 
-@require_safe
-def home(request):
-    def render_home(extra: dict):
-        categories = ConditionCategory.objects.all()
-        recent = Trial.objects.published().recently_updated().for_cards()[:6]
-        context = {"categories": categories, "recent": recent, **extra}
-        return render(request, "trials/home.html", context)
+def search_params(request) -> list[tuple[str, str]] | None:
+    """What a listing's cached copy is keyed on: its search, validated (None if not valid) and
+    in a fixed order, and its page number; any other parameter is ignored."""
+    form = TrialSearchForm(request.GET)
+    if not form.is_valid():
+        return None
+    return [*form.normalized(), ("page", page_number(request.GET.get("page")))]
 
-    key = pagecache.listing_key(request)
-    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_home)
+
+def page_number(value: str | None) -> str:
+    """The page a `page` parameter leads to, as a key: numbers past the last page (no list
+    has more than RESULT_LIMIT results) and below 1 (the last page too) each lead to one."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return "1"
+    return str(max(0, min(number, RESULT_LIMIT // TRIALS_PER_PAGE + 1)))
+
+
+@require_safe
+@cached_page(shows_listings)
+def home(request):
+    categories = ConditionCategory.objects.all()
+    recent = Trial.objects.published().recently_updated().for_cards()[:6]
+    return render(request, "trials/home.html", {"categories": categories, "recent": recent})
 
 
 def _results(request, form: TrialSearchForm, trials) -> dict:
@@ -82,20 +99,16 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
 
 
 @require_safe
+@cached_page(shows_listings, params=search_params)
 def trial_list(request):
     nct_id = nct_id_in(request.GET.get("q") or "")
     if nct_id and Trial.objects.visible_to(request.user).filter(nct_id=nct_id).exists():
         return redirect("trials:detail", nct_id=nct_id)
-
-    def render_list(extra: dict):
-        form = TrialSearchForm(request.GET)
-        form.is_valid()
-        context = {**_results(request, form, Trial.objects.published()), **extra}
-        status = 400 if form.errors else 200
-        return render(request, "trials/trial_list.html", context, status=status)
-
-    key = pagecache.listing_key(request)
-    return pagecache.serve(request, key, [pagecache.ALL_TRIALS], render_list)
+    form = TrialSearchForm(request.GET)
+    form.is_valid()
+    context = _results(request, form, Trial.objects.published())
+    status = 400 if form.errors else 200
+    return render(request, "trials/trial_list.html", context, status=status)
 
 
 def canonical_nct_id(nct_id: str) -> str:
@@ -107,20 +120,11 @@ def canonical_nct_id(nct_id: str) -> str:
 
 
 @require_safe
+@cached_page(shows_trial)
 def trial_detail(request, nct_id: str):
     canonical = canonical_nct_id(nct_id)
     if canonical != nct_id:
         return redirect("trials:detail", nct_id=canonical, permanent=True)
-    tokens = [pagecache.trial_token(canonical), pagecache.CATALOG]
-    return pagecache.serve(
-        request,
-        pagecache.trial_key(canonical),
-        tokens,
-        lambda extra: _render_trial(request, canonical, extra),
-    )
-
-
-def _render_trial(request, nct_id: str, extra: dict):
     trial = get_visible_trial(request, nct_id)
     contacts = list(trial.contacts.all())
     locations = list(trial.locations.all())
@@ -148,60 +152,44 @@ def _render_trial(request, nct_id: str, extra: dict):
         # Links the first use of each glossary word in the registrant's text on this page.
         "glossary": GlossaryLinker(),
     }
-    return render(request, "trials/trial_detail.html", {**context, **extra})
+    return render(request, "trials/trial_detail.html", context)
 
 
 @require_safe
+@cached_page(shows_trial)
 def trial_history(request, nct_id: str):
     """Every recorded change to the trial's registry record, in plain words, newest first."""
     canonical = canonical_nct_id(nct_id)
     if canonical != nct_id:
         return redirect("trials:history", nct_id=canonical, permanent=True)
-    tokens = [pagecache.trial_token(canonical)]
-    return pagecache.serve(
-        request,
-        pagecache.history_key(canonical),
-        tokens,
-        lambda extra: _render_history(request, canonical, extra),
-    )
-
-
-def _render_history(request, nct_id: str, extra: dict):
     trial = get_object_or_404(Trial.objects.visible_to(request.user), nct_id=nct_id)
     context = {"trial": trial, "versions": trial.versions.order_by("-number")}
-    return render(request, "trials/trial_history.html", {**context, **extra})
+    return render(request, "trials/trial_history.html", context)
 
 
 @require_safe
+@cached_page(shows_listings, params=search_params)
 def category_detail(request, slug: str):
-    def render_category(extra: dict):
-        category = get_object_or_404(ConditionCategory, slug=slug)
-        form = TrialSearchForm(request.GET, category=category)
-        form.is_valid()
-        context = {
-            **_results(request, form, Trial.objects.published()),
-            "category": category,
-            "form": SubscribeForm(category=category),
-            **extra,
-        }
-        status = 400 if form.errors else 200
-        return render(request, "trials/category_detail.html", context, status=status)
-
-    key = pagecache.listing_key(request)
-    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_category)
+    category = get_object_or_404(ConditionCategory, slug=slug)
+    form = TrialSearchForm(request.GET, category=category)
+    form.is_valid()
+    context = {
+        **_results(request, form, Trial.objects.published()),
+        "category": category,
+        "form": SubscribeForm(category=category),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "trials/category_detail.html", context, status=status)
 
 
 @require_safe
+@cached_page(shows_listings)
 def condition_index(request):
-    def render_index(extra: dict):
-        counts = Trial.objects.published().count_by_category()
-        categories = list(ConditionCategory.objects.order_by("name"))
-        for category in categories:
-            category.trial_count = counts.get(category.pk, 0)
-        return render(request, "trials/condition_index.html", {"categories": categories, **extra})
-
-    key = pagecache.listing_key(request)
-    return pagecache.serve(request, key, [pagecache.ALL_TRIALS, pagecache.CATALOG], render_index)
+    counts = Trial.objects.published().count_by_category()
+    categories = list(ConditionCategory.objects.order_by("name"))
+    for category in categories:
+        category.trial_count = counts.get(category.pk, 0)
+    return render(request, "trials/condition_index.html", {"categories": categories})
 
 
 @require_safe

@@ -16,7 +16,7 @@ SITE_EMAIL = "nih.site@example.org"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Rendered pages are cached (trials/pagecache.py); each test starts from an empty cache.
+    # Rendered pages are cached (core/pagecache.py); each test starts from an empty cache.
     cache.clear()
 
 

@@ -287,3 +287,34 @@ def test_the_admin_calls_condition_groups_by_that_one_name(client, staff, exampl
         words = re.sub(r"<[^>]*>", " ", client.get(url).content.decode()).lower()
         assert "categor" not in words, url
     assert "condition groups" in client.get("/admin/").content.decode().lower()
+
+
+def test_unpublishing_under_the_published_filter_hides_the_page(client, staff, example_trial):
+    # The action's queryset is the filtered list: read again after the update it is empty.
+    visitor = type(client)()
+    assert visitor.get("/trials/NCT07509034/").status_code == 200
+    assert "NCT07509034" in visitor.get("/trials/").content.decode()
+    client.force_login(staff)
+    client.post(
+        "/admin/trials/trial/?is_published__exact=1",
+        {"_selected_action": [example_trial.pk], "index": 0, "action": "unpublish"},
+    )
+    assert not Trial.objects.get(pk=example_trial.pk).is_published
+    assert visitor.get("/trials/NCT07509034/").status_code == 404
+    assert "NCT07509034" not in visitor.get("/trials/").content.decode()
+
+
+def test_marking_reviewed_under_the_needs_review_filter_shows_at_once(client, staff, example_trial):
+    example_trial.current_version = 3
+    example_trial.plain_language_version = 2
+    example_trial.save()
+    notice = "The registry record has changed since this summary was written"
+    visitor = type(client)()
+    assert notice in visitor.get("/trials/NCT07509034/").content.decode()
+    client.force_login(staff)
+    client.post(
+        "/admin/trials/trial/?review=changed",
+        {"_selected_action": [example_trial.pk], "index": 0, "action": "mark_reviewed"},
+    )
+    assert Trial.objects.get(pk=example_trial.pk).plain_language_version == 3
+    assert notice not in visitor.get("/trials/NCT07509034/").content.decode()

@@ -1,7 +1,9 @@
 import re
 
 import pytest
+from django.test import Client
 
+from subscriptions.models import Subscriber
 from trials.models import ConditionCategory
 
 from .search_data import make_trial
@@ -42,8 +44,14 @@ def test_a_group_lists_its_published_trials_with_the_same_filters(client, groups
 def test_a_group_offers_updates_with_a_working_form(client, groups):
     html = client.get("/conditions/solid-tumors/").content.decode()
     assert "Get updates when new studies for Solid tumors are added" in html
-    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<form method="post" action="/updates/"' in html
     assert 'name="category" value="solid-tumors"' in html
+    # Posted from this page, as a browser posts it (no token: core/csrf.py), it signs up.
+    browser = Client(enforce_csrf_checks=True, headers={"Sec-Fetch-Site": "same-origin"})
+    data = {"email": "ada@example.org", "follow": "category", "category": "solid-tumors"}
+    response = browser.post("/updates/", {**data, "consent": "on"})
+    assert response.status_code == 200
+    assert Subscriber.objects.filter(email="ada@example.org").exists()
 
 
 def test_an_empty_group_says_so_and_still_offers_updates(client, groups):
