@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "trials.middleware.explain_method_not_allowed",
+    "core.middleware.explain_method_not_allowed",
 ]
 
 # Django's token check is replaced by core.csrf's (the admin keeps its own token check too).
@@ -109,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "trials.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -139,7 +139,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache must be shared by every process (web workers, imports, the task worker): it holds
 # the invalidation tokens of cached pages and the rate-limit counters. Files under .cache/ are
-# shared on one machine, enough to try the site; production uses Redis (see trials/checks.py).
+# shared on one machine, enough to try the site; production uses Redis (see core/checks.py).
 CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
 # On Redis the site must outlive Redis: a short wait for a connection, then the cache answers as
 # an empty one for a few seconds before trying again (health/cache.py).
@@ -177,8 +177,9 @@ MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <alerts@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The terms of use visitors agree to when they sign up; change it when templates/pages/terms.html
-# changes in substance, so each stored consent says which text it was given to.
+# The terms of use visitors agree to when they sign up; change it when
+# core/templates/pages/terms.html changes in substance, so each stored consent says which text it
+# was given to.
 TERMS_VERSION = "2026-11-25"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,4 +6,4 @@ class TrialsConfig(AppConfig):
     verbose_name = "Trials"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401
+        from . import signals  # noqa: F401

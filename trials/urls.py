@@ -17,21 +17,11 @@ urlpatterns = [
     path("conditions/<slug:slug>/", views.category_detail, name="category"),
     path("conditions/<slug:slug>/new.rss", feeds.NewTrialsFeed(), name="category-feed"),
     path("conditions/<slug:slug>/new.atom", feeds.NewTrialsAtomFeed(), name="category-atom"),
-    path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path(
         "sitemap-<slug:section>.xml",
         sitemap_views.sitemap,
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
-    ),
-    path("terms/", views.static_page, {"page": "terms"}, name="terms"),
-    path("privacy/", views.static_page, {"page": "privacy"}, name="privacy"),
-    path("disclaimer/", views.static_page, {"page": "disclaimer"}, name="disclaimer"),
-    path(
-        "how-we-write/",
-        views.static_page,
-        {"page": "how_we_write"},
-        name="plain-language",
     ),
 ]

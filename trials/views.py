@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
 from django.views.decorators.http import require_safe
 
 from core.pagecache import cached_page
@@ -193,31 +191,8 @@ def condition_index(request):
 
 
 @require_safe
-def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /updates/",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
-
-
-@require_safe
 def sitemap(request):
     """One sitemap while every URL fits in one (50,000); an index of sitemaps after that."""
     if needs_index(SITEMAPS):
         return sitemap_views.index(request, SITEMAPS, sitemap_url_name="trials:sitemap-section")
     return sitemap_views.sitemap(request, SITEMAPS)
-
-
-@require_safe
-def static_page(request, page: str):
-    try:
-        return render(request, f"pages/{page}.html")
-    except TemplateDoesNotExist:
-        raise Http404 from None
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
