@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test e2e lint format bench-import bench-search bench-relevance bench-load bench-plain screenshots clean
+.PHONY: run test e2e lint format bench-import bench-search bench-pages bench-relevance bench-load bench-plain screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.12 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
@@ -66,6 +66,14 @@ BENCH_SIZES ?= 10000,100000,500000
 bench-search: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y wrk
 	$(TEST_ENV) $(BIN)/python -m bench.search --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+
+# Cached pages only: the throughput part of bench-search (the trial page with the most sites,
+# the list and a search against /robots.txt in one gunicorn run, with gzip and without) on the
+# bench_search_$(BENCH_PAGES_SIZE) database, built first if missing.
+BENCH_PAGES_SIZE ?= 10000
+bench-pages: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(TEST_ENV) $(BIN)/python -m bench.search --sizes $(BENCH_PAGES_SIZE) --reuse --pages-only $(BENCH_ARGS)
 
 # Under load: 50 simulated patients (locust) browse BENCH_LOAD_SIZE trials for 10 minutes, with
 # everything up and then with Redis stopped halfway and restarted; prints req/s, p50/p95/p99 per

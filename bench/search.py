@@ -66,6 +66,9 @@ def run(argv: list[str]) -> None:
     parser.add_argument("--wrk-seconds", type=int, default=4, help="Seconds per wrk run.")
     parser.add_argument("--wrk-rounds", type=int, default=3, help="Turns each page takes.")
     parser.add_argument("--reuse", action="store_true", help="Keep an existing database.")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="Only the cached pages' throughput."
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--load-records", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -87,7 +90,8 @@ def run(argv: list[str]) -> None:
             build(name, size, Path(options.records), env)
         built = time.monotonic() - started
         print(f"\n== {size:,} trials ({name}, built in {built:.0f} s) ==", flush=True)
-        run_in(env, "-m", "bench.search", "--measure", "--requests", str(options.requests))
+        if not options.pages_only:
+            run_in(env, "-m", "bench.search", "--measure", "--requests", str(options.requests))
         throughput(env, options.wrk_seconds, options.wrk_rounds)
 
 
@@ -152,7 +156,15 @@ def measure(requests: int) -> None:
 # Throughput ------------------------------------------------------------------------------
 
 
+# What a cached page must serve, with gzip, against /robots.txt in the same run.
+GOALS = {"trial page": 0.7, "list": 0.5, "search": 0.5}
+REVALIDATED = "trial page, revalidated (304)"
+
+
 def throughput(env: dict, seconds: int, rounds: int) -> None:
+    """Cached pages against /robots.txt in one gunicorn run: the trial page with the most
+    sites, the list and a search, with gzip and without, and the trial page asked again with
+    its ETag (what a proxy or CDN revalidating gets)."""
     if not shutil.which("wrk"):
         print("wrk is not installed (apt-get install -y wrk): no throughput run.")
         return
@@ -175,10 +187,12 @@ def throughput(env: dict, seconds: int, rounds: int) -> None:
         targets = {
             "/robots.txt": "/robots.txt",
             f"trial page ({sites} sites)": f"/trials/{nct_id}/",
+            "list": "/trials/",
             "search (q=breast cancer)": "/trials/?q=breast+cancer&status=recruiting",
         }
         for path in targets.values():
             subprocess.run(["curl", "-sf", "-o", "/dev/null", base + path], check=True)
+        etag = etag_of(f"{base}/trials/{nct_id}/")
         # The machine is shared: rates drift from one second to the next, so the pages take
         # turns, round after round, and each is compared with /robots.txt in its own round.
         ratios: dict[tuple[str, str], list[float]] = {}
@@ -188,6 +202,9 @@ def throughput(env: dict, seconds: int, rounds: int) -> None:
                 measured = {
                     label: wrk(base + path, seconds, encodings) for label, path in targets.items()
                 }
+                if encodings:
+                    url = base + f"/trials/{nct_id}/"
+                    measured[REVALIDATED] = wrk(url, seconds, encodings, f"If-None-Match: {etag}")
                 for label, rate in measured.items():
                     rates.setdefault((label, encodings), []).append(rate)
                     ratios.setdefault((label, encodings), []).append(rate / measured["/robots.txt"])
@@ -196,18 +213,39 @@ def throughput(env: dict, seconds: int, rounds: int) -> None:
             "8 connections), medians; with Accept-Encoding: "
             f"{BROWSER_ENCODINGS} (as browsers send) / without:"
         )
-        for label in targets:
-            print(
-                f"  {label:<30}"
-                + "".join(
-                    f"{statistics.median(rates[label, e]):>9.0f} req/s "
-                    f"{statistics.median(ratios[label, e]):.2f}×"
-                    for e in (BROWSER_ENCODINGS, "")
-                )
-            )
+        for label in [*targets, REVALIDATED]:
+            row = f"  {label:<30}"
+            for e in (BROWSER_ENCODINGS, ""):
+                if (label, e) in rates:
+                    row += f"{statistics.median(rates[label, e]):>9.0f} req/s "
+                    row += f"{statistics.median(ratios[label, e]):.2f}×"
+            goal = GOALS.get(label.split(" (")[0])
+            if goal:
+                met = statistics.median(ratios[label, BROWSER_ENCODINGS]) >= goal
+                row += f"   goal {goal}× with gzip: {'met' if met else 'MISSED'}"
+            print(row)
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def etag_of(url: str) -> str:
+    command = [
+        "curl",
+        "-sf",
+        "-o",
+        "/dev/null",
+        "-D",
+        "-",
+        "-H",
+        f"Accept-Encoding: {BROWSER_ENCODINGS}",
+    ]
+    head = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    for line in head.splitlines():
+        name, _, value = line.partition(":")
+        if name.lower() == "etag":
+            return value.strip()
+    raise BenchError(f"{url} has no ETag")
 
 
 def timed(client, path: str) -> float:
@@ -227,10 +265,12 @@ def wait_for(url: str) -> None:
     raise BenchError(f"gunicorn did not answer {url}")
 
 
-def wrk(url: str, seconds: int, encodings: str = BROWSER_ENCODINGS) -> float:
+def wrk(url: str, seconds: int, encodings: str = BROWSER_ENCODINGS, *headers: str) -> float:
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
     if encodings:
         command += ["-H", f"Accept-Encoding: {encodings}"]
+    for header in headers:
+        command += ["-H", header]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if line.startswith("Requests/sec:"):

@@ -1,21 +1,13 @@
 """Whole pages kept in the cache: the same bytes for every visitor, never served once stale.
 
-Versions. Each thing a page can show has a version in the shared cache (Redis in production),
-a random number: the apps name them (trials: one per trial, one for every listing, one for
-condition group names). A page's key is made of its address, its validated query parameters and
-the versions of what it shows, read just before it is rendered. `forget(*names)` gives those
-versions new values, so every page that showed them is never looked up again: the next request
-looks for a key nobody has stored and renders afresh, whichever server made the change. A render
-that read the rows before a change is stored under the versions from before it, so it is never
-served after it. Old pages are not deleted; they expire. Random numbers, not counters: a version
-the cache evicted and made again can never come back to a value an old page was stored under.
-
-A hit reads the versions (one round trip) and takes the page from this process's own copy, or
-else from the shared cache. Pages are kept gzipped: clients that take gzip get those bytes,
-others the page inflated. Every cached page carries an ETag and `Cache-Control: public,
-no-cache`: a browser, proxy or CDN may keep it, asking each time whether it changed (a 304 if
-not). Visitors with a session or a message waiting (staff may see drafts) get pages of their own,
-marked private.
+Each thing a page can show has a version in the shared cache, a random number (the apps name
+them: trials/signals.py). A page's key is its path, its validated query parameters and the
+versions of what it shows, read before rendering; `forget(*names)` renews versions, so the next
+request on any server looks for a key nobody has stored and renders afresh, while a render that
+read the rows before the change sits under the old versions, never looked up again. A hit is
+one round trip (the versions) and this process's own copy, else the shared one. Pages are kept
+gzipped, with an ETag and `Cache-Control: public, no-cache` (a proxy may keep them but must ask;
+a 304 when unchanged). See docs/search-performance.md, "Cached pages".
 """
 
 import gzip
@@ -34,17 +26,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 TIMEOUT = 60 * 60 * 24
 PREFIX = "page:v4:"
 VERSION_PREFIX = "page-version:"
-# Each process's own copies, under the same versioned keys (so never stale), the least used
-# dropped first.
+# This process's own copies, under the same versioned keys (so never stale).
 local_pages = LocMemCache("pages", {"TIMEOUT": TIMEOUT, "OPTIONS": {"MAX_ENTRIES": 1000}})
 
 
 def forget(*names: str) -> None:
-    """Every page showing these things is out of date: give their versions new values.
-
-    Inside a transaction, again when it commits: a page rendered in between read the rows as
-    they were before the change, yet would be stored under the new versions.
-    """
+    """Pages showing these things are out of date: renew their versions, now and (inside a
+    transaction) at commit, since a page rendered in between read the rows from before."""
     _renew(names)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(partial(_renew, names))
@@ -73,13 +61,9 @@ def shared_by_all(request) -> bool:
 
 
 def cached_page(shows, params=None):
-    """Serve a view's pages from the cache.
-
-    `shows(**view_kwargs)` names the versions of what the page shows. `params(request)` gives the
-    query parameters the page reads, validated and in a fixed order (None when they are not
-    valid: such pages are rendered each time); without it the query string is ignored. Only
-    200s are kept.
-    """
+    """Serve a view's 200s from the cache. `shows(**view_kwargs)` names what the page shows;
+    `params(request)` the query parameters it reads, validated, in a fixed order (None: not
+    valid, rendered each time); without it the query string is ignored."""
 
     def decorator(view):
         @wraps(view)

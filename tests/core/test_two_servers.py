@@ -25,7 +25,7 @@ PAGE = f"/trials/{NCT_ID}/"
 LIST = "/trials/?q=stale"
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="servers share PostgreSQL"),
 ]
 
