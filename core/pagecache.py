@@ -1,13 +1,11 @@
 """Whole pages kept in the cache: the same bytes for every visitor, never served once stale.
 
-Each thing a page can show has a version in the shared cache, a random number (the apps name
-them: trials/signals.py). A page's key is its path, its validated query parameters and the
-versions of what it shows, read before rendering; `forget(*names)` renews versions, so the next
-request on any server looks for a key nobody has stored and renders afresh, while a render that
-read the rows before the change sits under the old versions, never looked up again. A hit is
-one round trip (the versions) and this process's own copy, else the shared one. Pages are kept
-gzipped, with an ETag and `Cache-Control: public, no-cache` (a proxy may keep them but must ask;
-a 304 when unchanged). See docs/search-performance.md, "Cached pages".
+What a page shows has versions in the shared cache, random numbers the apps name (see
+trials/signals.py). A page's key is its path, the query parameters it reads and those versions,
+read before rendering; `forget` renews versions, so every server's next request looks for a key
+nobody stored and renders afresh, while a render that read rows from before a change sits under
+the old versions. A hit: one round trip (the versions), then this process's copy or the shared
+one. See docs/search-performance.md, "Cached pages".
 """
 
 import gzip
@@ -21,13 +19,15 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 TIMEOUT = 60 * 60 * 24
-PREFIX = "page:v4:"
+PREFIX = "page:v5:"  # a new number whenever what is kept changes shape
 VERSION_PREFIX = "page-version:"
 # This process's own copies, under the same versioned keys (so never stale).
 local_pages = LocMemCache("pages", {"TIMEOUT": TIMEOUT, "OPTIONS": {"MAX_ENTRIES": 1000}})
+_SET_ON_EACH_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "vary"}
 
 
 def forget(*names: str) -> None:
@@ -61,53 +61,77 @@ def shared_by_all(request) -> bool:
 
 
 def cached_page(shows, params=None):
-    """Serve a view's 200s from the cache. `shows(**view_kwargs)` names what the page shows;
-    `params(request)` the query parameters it reads, validated, in a fixed order (None: not
-    valid, rendered each time); without it the query string is ignored."""
+    """Have PageCacheMiddleware keep a view's pages. `shows(**view_kwargs)` names what a page
+    shows; `params(request)` the query parameters it reads, in a fixed order (without it the
+    query string is ignored). Pages of visitors with a session or message are marked private."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
             if not shared_by_all(request):
-                response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True)
-                return response
-            query = params(request) if params else ()
-            versions = None if query is None else current_versions(shows(**kwargs))
-            if versions is None:
-                return view(request, *args, **kwargs)
-            raw_key = repr((request.path, tuple(query), versions)).encode()
-            key = PREFIX + hashlib.blake2b(raw_key, digest_size=16).hexdigest()
-            page = local_pages.get(key)
-            if page is None:
-                page = cache.get(key)
-                if page is None:
-                    response = view(request, *args, **kwargs)
-                    if response.status_code != 200 or response.streaming:
-                        return response
-                    page = _keep(response)
-                    cache.set(key, page, TIMEOUT)
-                local_pages.set(key, page)
-            return _respond(request, page)
+            return response
 
+        wrapper.page_cache = (shows, params)
         return wrapper
 
     return decorator
 
 
-def _keep(response: HttpResponse) -> tuple[str, str, bytes]:
+class PageCacheMiddleware:
+    """Serves kept pages before the middleware after it runs (a hit skips them and the view);
+    keeps 200s of @cached_page views, with the headers those middleware added (CSP, framing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = self.key(request)
+        if key is None:
+            return self.get_response(request)
+        page = local_pages.get(key)
+        if page is None:
+            page = cache.get(key)
+            if page is None:
+                response = self.get_response(request)
+                if response.status_code != 200 or response.streaming or response.cookies:
+                    return response
+                page = _keep(response)
+                cache.set(key, page, TIMEOUT)
+            local_pages.set(key, page)
+        return _respond(request, page)
+
+    def key(self, request) -> str | None:
+        if request.method not in ("GET", "HEAD") or not shared_by_all(request):
+            return None
+        request.get_host()  # a Host that ALLOWED_HOSTS refuses gets its 400, as before
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        shows, params = getattr(match.func, "page_cache", (None, None))
+        versions = current_versions(shows(**match.kwargs)) if shows else None
+        if versions is None:  # not a kept page, or a cache that keeps nothing
+            return None
+        raw = repr((request.path, tuple(params(request) if params else ()), versions))
+        return PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _keep(response: HttpResponse) -> tuple[dict, str, bytes]:
     body = response.content
+    headers = {k: v for k, v in response.items() if k.lower() not in _SET_ON_EACH_RESPONSE}
     etag = f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    return response["Content-Type"], etag, gzip.compress(body, compresslevel=6, mtime=0)
+    return headers, etag, gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _respond(request, page: tuple[str, str, bytes]) -> HttpResponse:
-    content_type, etag, gzipped = page
+def _respond(request, page: tuple[dict, str, bytes]) -> HttpResponse:
+    headers, etag, gzipped = page
     if accepts_gzip(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(gzipped, content_type=content_type)
-        response["Content-Encoding"] = "gzip"
+        response = HttpResponse(gzipped, headers={**headers, "Content-Encoding": "gzip"})
     else:
-        response = HttpResponse(gzip.decompress(gzipped), content_type=content_type)
+        response = HttpResponse(gzip.decompress(gzipped), headers=headers)
+    response["Content-Length"] = str(len(response.content))
     response["ETag"] = etag
     patch_cache_control(response, public=True, no_cache=True)
     patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
@@ -119,14 +143,7 @@ def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an Accept-Encoding header allows gzip (by name or `*`, with a q above 0)."""
     allowed = {}
     for item in accept_encoding.lower().split(","):
-        name, _, params = item.partition(";")
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        allowed[name.strip()] = q > 0
+        name, *params = (part.strip() for part in item.split(";"))
+        q = next((param[2:].strip() for param in params if param.startswith("q=")), "1")
+        allowed[name] = q.replace(".", "", 1).isdigit() and float(q) > 0
     return allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", False)))

@@ -206,23 +206,6 @@ class TrialSearchForm(forms.Form):
             advice.append(("Leave out the ZIP code", without_zip))
         return advice
 
-    def normalized(self) -> list[tuple[str, str]]:
-        """The valid search as (field, value) pairs in a fixed order: the same search however
-        it was spelled (order, spaces, empty fields, parameters of no field) gives the same."""
-        pairs = []
-        for name in self.fields:
-            value = self.cleaned_data.get(name)
-            if value in (None, "", [], False):
-                continue
-            if isinstance(value, bool):
-                values = ["on"]
-            elif isinstance(value, str | int):
-                values = [str(value)]
-            else:  # choices, a group, a place: as given (valid), in order
-                values = sorted({v.strip() for v in self.data.getlist(name)} - {""})
-            pairs += [(name, v) for v in values]
-        return pairs
-
     def query_string(self, without: set[str] = frozenset(), replace: dict | None = None) -> str:
         """The current search as URL parameters (without the page), to link from it."""
         replace = replace or {}
@@ -235,3 +218,16 @@ class TrialSearchForm(forms.Form):
                 continue
             pairs += [(name, v) for v in self.data.getlist(name) if v != ""]
         return urlencode(pairs)
+
+
+def search_key(query) -> list[tuple[str, str]]:
+    """What a query string asks of a listing, as its cached copy's key: the search form's fields
+    only (other parameters change nothing on the page), each as the form reads it (the last
+    value of a single field, every value of a repeatable one), in a fixed order. Not validated
+    here: an invalid search is answered with a 400, which is never kept."""
+    pairs = []
+    for name, field in TrialSearchForm.base_fields.items():
+        values = query.getlist(name)
+        single = not isinstance(field, forms.MultipleChoiceField)
+        pairs += sorted((name, value) for value in (values[-1:] if single else values))
+    return pairs

@@ -8,7 +8,7 @@ from plain.linking import GlossaryLinker
 from plain.results import summarise
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
-from .forms import TrialSearchForm
+from .forms import TrialSearchForm, search_key
 from .models import Condition, ConditionCategory, Location, Trial, TrialResults
 from .nct import is_nct_id, nct_id_in
 from .search import (
@@ -32,13 +32,9 @@ def get_visible_trial(request, nct_id: str) -> Trial:
     return get_object_or_404(trials, nct_id=nct_id)
 
 
-def search_params(request) -> list[tuple[str, str]] | None:
-    """What a listing's cached copy is keyed on: its search, validated (None if not valid) and
-    in a fixed order, and its page number; any other parameter is ignored."""
-    form = TrialSearchForm(request.GET)
-    if not form.is_valid():
-        return None
-    return [*form.normalized(), ("page", page_number(request.GET.get("page")))]
+def search_params(request) -> list[tuple[str, str]]:
+    """A listing's cached copy is keyed on its search and page number, nothing else."""
+    return [*search_key(request.GET), ("page", page_number(request.GET.get("page")))]
 
 
 def page_number(value: str | None) -> str:

@@ -53,6 +53,20 @@ def test_the_form_on_a_cached_page_signs_people_up_as_a_browser_posts_it(example
     assert Subscriber.objects.filter(email="reader@example.org").exists()
 
 
+def test_a_kept_page_carries_the_headers_of_a_fresh_one(client, example_trial):
+    # A hit is served before most middleware runs: what they add is kept with the page.
+    fresh, kept = client.get(URL, headers=GZIP), client.get(URL, headers=GZIP)
+    assert "Content-Security-Policy" in fresh and "X-Frame-Options" in fresh
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Content-Type", "Referrer-Policy"):
+        assert kept[name] == fresh[name]
+    assert kept["Content-Length"] == str(len(kept.content))
+
+
+def test_a_host_the_site_does_not_serve_is_refused_for_kept_pages_too(client, example_trial):
+    html(client)
+    assert client.get(URL, headers={"Host": "attacker.example"}).status_code == 400
+
+
 def test_an_edit_shows_at_once(client, example_trial):
     html(client)
     example_trial.headline = "A brand new headline"
@@ -120,10 +134,12 @@ def test_the_same_search_however_spelled_shares_one_cached_page(
     with django_assert_num_queries(0):
         for url in [
             "/trials/?status=recruiting&q=gout",
-            "/trials/?q=++gout+&status=recruiting&country=&page=1",
+            "/trials/?page=1&status=recruiting&q=gout",
             "/trials/?q=gout&status=recruiting&utm_source=mail&fbclid=x",
+            "/trials/?q=flu&q=gout&status=recruiting",  # the form reads the last value
         ]:
             assert "Gout study" in html(client, url)
+    assert "Gout study" not in html(client, "/trials/?q=gout&q=flu&status=recruiting")
 
 
 def test_parameters_no_page_reads_never_store_a_page_each(client, example_trial, monkeypatch):
