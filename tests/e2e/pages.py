@@ -25,7 +25,9 @@ class Submission:
     form: str  # CSS selector of the form
     fill: dict[str, str] = field(default_factory=dict)  # field name -> value typed in
     check: tuple[str, ...] = ()  # names of checkboxes to tick
-    drop_cookies: bool = False  # as a browser that lost or blocks the CSRF cookie
+    # Sent from another site: the form is copied onto a page of no site (about:blank) and sent
+    # from there, as a forged form would be.
+    cross_site: bool = False
 
     def as_json(self, data: SiteData) -> dict:
         return {
@@ -33,7 +35,7 @@ class Submission:
             "form": self.form,
             "fill": self.fill,
             "check": list(self.check),
-            "dropCookies": self.drop_cookies,
+            "crossSite": self.cross_site,
         }
 
 
@@ -67,12 +69,15 @@ class PageType:
     def _submit(self, page: Page, data: SiteData) -> Response:
         page.goto(_resolve(self.submit.start, data))
         form = page.locator(self.submit.form)
+        if self.submit.cross_site:
+            copy = form.evaluate(COPY_FORM)
+            page.goto("about:blank")
+            page.set_content(copy)
+            form = page.locator("form")
         for name, value in self.submit.fill.items():
             form.locator(f'[name="{name}"]').fill(value)
         for name in self.submit.check:
             form.locator(f'[name="{name}"]').check()
-        if self.submit.drop_cookies:
-            page.context.clear_cookies()
         with page.expect_navigation() as navigation:
             form.locator('[type="submit"]').click()
         return navigation.value
@@ -87,6 +92,10 @@ def selected_pages(request, test_name: str) -> list[PageType]:
         if item.originalname == test_name
     }
     return [page_type for page_type in PAGES if page_type.name in chosen]
+
+
+# The form with its address made absolute, to be sent from another page.
+COPY_FORM = "form => { form.setAttribute('action', form.action); return form.outerHTML; }"
 
 
 def _demo(data: SiteData) -> str:
@@ -168,10 +177,10 @@ PAGES = [
         lighthouse_by_design={**PRIVATE, "http-status-code": "GET on a form's address is 405"},
     ),
     PageType(
-        "form-without-cookie",
-        submit=Submission(_demo, SIGN_UP, {"email": "no.cookie@example.org"}, ("consent",), True),
+        "form-from-another-site",
+        submit=Submission(_demo, SIGN_UP, {"email": "forged@example.org"}, ("consent",), True),
         status=403,
-        lighthouse_by_design={**PRIVATE, "http-status-code": "a failed CSRF check is 403"},
+        lighthouse_by_design={**PRIVATE, "http-status-code": "a refused cross-site form is 403"},
     ),
     PageType("terms", "/terms/"),
     PageType("privacy", "/privacy/"),
