@@ -5,6 +5,9 @@ import datetime as dt
 import json
 import time
 
+# The test client builds the middleware chain on first use; the auth middleware must be imported
+# while every app is installed, not inside a test that lists only a few (available_apps).
+import django.contrib.auth.middleware  # noqa: F401
 import pytest
 from django.db import connection
 from django.utils import timezone
