@@ -171,7 +171,10 @@ def _participants(results: data.Results) -> list[str]:
         if sexes:
             lines.append(sexes)
     if started and finished is not None:
-        lines.append(f"{people_of(finished, started)} finished the study.")
+        if finished:
+            lines.append(f"{people_of(finished, started)} finished the study.")
+        else:
+            lines.append("No one finished the study.")
         reasons = _reasons(results.flow)
         if reasons:
             lines.append("People left because they " + _join(reasons) + ".")

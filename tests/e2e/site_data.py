@@ -13,7 +13,7 @@ from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 DEMO_NCT_ID = "NCT07509034"
 LARGE_NCT_ID = "NCT05809934"  # 148 sites
 FOLLOWED_NCT_ID = "NCT05816382"  # followed and changed by the alerts flow
-RESULTS_NCT_ID = "NCT06094296"  # stopped early, with posted results
+RESULTS_NCT_ID = "NCT03608150"  # completed, with posted results
 READER = "reader@example.org"
 LEAVER = "leaving@example.org"  # unsubscribes, over and over
 

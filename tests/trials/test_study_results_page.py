@@ -185,3 +185,10 @@ def test_the_has_results_filter_and_the_card_mark(client):
     ]
     none = client.get("/trials/?q=zzzzunknownword&results=on").content.decode()
     assert "Include trials without posted results" in none
+
+
+def test_a_study_no_one_finished_says_so():
+    record = json.loads((SHARED / "NCT06094296.json").read_text())
+    lay = summarise(map_results(record), status="TERMINATED")
+    assert lay.participants[:2] == ["1 person took part.", "No one finished the study."]
+    assert lay.stopped_early.startswith("The study stopped early.")
