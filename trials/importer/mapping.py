@@ -48,7 +48,7 @@ def map_study(record: Any) -> Study:
         raise RecordError(str(error)) from None
     facts["has_results"] = results is not None
     snapshot = _snapshot(facts, status, people)
-    snapshot["results"] = snapshot_of(results)
+    snapshot["results"] = snapshot_of(record, results)
     categories = groups_for([t for t, _ in terms.meshes], [t for t, _ in terms.ancestors])
     conditions = list(dict.fromkeys(terms.meshes))
     payload = [

@@ -11,6 +11,7 @@ before anything is kept.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -41,15 +42,25 @@ class BadResults(ValueError):
 
 def registry_text(text: str) -> str:
     """Free text from the registry with any email address or phone number masked."""
-    return _PHONE.sub(MASKED_PHONE, _EMAIL.sub(MASKED_EMAIL, text))
+    if "@" in text:
+        text = _EMAIL.sub(MASKED_EMAIL, text)
+    return _PHONE.sub(MASKED_PHONE, text)
 
 
-def snapshot_of(results: data.Results | None) -> dict[str, str] | None:
+def snapshot_of(record: dict[str, Any], results: data.Results | None) -> dict[str, str] | None:
     """What a trial's snapshot keeps of its results, for trials/changes.py to tell when they were
-    posted or revised: the posting date and a digest of the whole."""
+    posted or revised: the posting date and a digest of the registry's results section (without
+    its point of contact, whose changes are not news)."""
     if results is None:
         return None
-    text = json.dumps(data.to_json(results), sort_keys=True, ensure_ascii=False)
+    section = dict(record["resultsSection"])
+    section["moreInfoModule"] = {
+        key: value
+        for key, value in (section.get("moreInfoModule") or {}).items()
+        if key != "pointOfContact"
+    }
+    section["whyStopped"] = results.why_stopped
+    text = json.dumps(section, sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return {"posted_on": results.first_posted_on, "digest": digest}
 
@@ -374,7 +385,18 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=])")
 
 def registry_words(text: str) -> str:
     """The study team's words as we keep them: unescaped, with contact details masked."""
-    return registry_text(_ESCAPE.sub(r"\1", text))
+    # A study repeats each group's description in every outcome measure: short texts are
+    # remembered, so each is masked once.
+    return _remembered_words(text) if len(text) <= 2000 else _words(text)
+
+
+def _words(text: str) -> str:
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    return registry_text(text)
+
+
+_remembered_words = functools.lru_cache(maxsize=4096)(_words)
 
 
 def _free(parent: dict, key: str, p: str, limit: int = MAX_TEXT) -> str:
