@@ -192,3 +192,12 @@ def test_a_study_no_one_finished_says_so():
     lay = summarise(map_results(record), status="TERMINATED")
     assert lay.participants[:2] == ["1 person took part.", "No one finished the study."]
     assert lay.stopped_early.startswith("The study stopped early.")
+
+
+def test_editors_write_what_the_study_found_in_the_admin(admin_client):
+    importer.import_paths([SHARED / "NCT03608150.json"])
+    trial = Trial.objects.get(nct_id="NCT03608150")
+    response = admin_client.get(f"/admin/trials/trial/{trial.pk}/change/")
+    assert response.status_code == 200
+    assert 'name="plain_results"' in response.content.decode()
+    assert "What the study found" in response.content.decode()
