@@ -67,12 +67,17 @@ def medical_trial(trial: Trial, locations: list[Location]) -> dict:
             else trial.get_status_display()
         ),
         "phase": trial.get_phase_display() if trial.phase else None,
-        "healthCondition": [
-            {"@type": "MedicalCondition", "name": condition.name}
-            for condition in trial.conditions.all()
-        ]
+        "healthCondition": [_condition(condition) for condition in trial.conditions.all()]
         or [{"@type": "MedicalCondition", "name": term} for term in trial.registrant_conditions],
         "sponsor": {"@type": "Organization", "name": trial.sponsor} if trial.sponsor else None,
         "studyLocation": [_place(location) for location in locations],
     }
     return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+def _condition(condition) -> dict:
+    """The MeSH term, with the everyday name people search for as its other name."""
+    data = {"@type": "MedicalCondition", "name": condition.name}
+    if condition.has_other_medical_name:
+        data["alternateName"] = condition.everyday_name
+    return data

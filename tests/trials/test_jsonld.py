@@ -25,7 +25,11 @@ def test_the_trial_page_describes_a_medical_trial(client, example_trial):
     assert data["status"] == "https://schema.org/Recruiting"
     assert data["phase"] == "Phase 1"
     assert data["healthCondition"] == [
-        {"@type": "MedicalCondition", "name": "Small Cell Lung Carcinoma"}
+        {
+            "@type": "MedicalCondition",
+            "name": "Small Cell Lung Carcinoma",
+            "alternateName": "small cell lung cancer",
+        }
     ]
     assert data["sponsor"] == {"@type": "Organization", "name": "National Cancer Institute (NCI)"}
     [site] = data["studyLocation"]
