@@ -88,7 +88,7 @@ bench-load: $(STAMP)
 # bench/relevance.toml. BENCH_ARGS=--sqlite measures the SQLite search instead.
 bench-relevance: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --no-input -v0
-	$(TEST_ENV) $(BIN)/python bench/relevance.py $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python -m bench.relevance $(BENCH_ARGS)
 
 # Plain language written from records: over ../shared/data/ctgov/, the share of trials with a
 # generated headline, summary and “What this could mean”, the summaries' reading grades, the

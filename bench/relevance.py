@@ -1,4 +1,3 @@
-# ruff: noqa: S608 - a developer tool: SQL built from our own names
 """How well search finds what patients mean (`make bench-relevance`).
 
 Imports the real registry records in ../shared/data/ctgov/ into a fresh database (PostgreSQL
@@ -16,55 +15,37 @@ a careful reader judged relevant. Prints, per query and overall:
 import argparse
 import os
 import re
-import sys
 import tempfile
 import tomllib
 from pathlib import Path
 from statistics import mean
 
-ROOT = Path(__file__).resolve().parent.parent
-RECORDS = ROOT.parent / "shared" / "data" / "ctgov"
+from bench.common import DEFAULT_RECORDS, BenchError, create_database, main, setup_django, site_env
+
 JUDGEMENTS = Path(__file__).resolve().parent / "relevance.toml"
-PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 NAME = "bench_relevance"
 TOP = 10
 CARD = re.compile(r'class="trial-card__title"><a href="/trials/(NCT\d{8})/')
 
 
-def main() -> None:
+def run_benchmark(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", action="store_true", help="use a SQLite file, not PostgreSQL")
-    parser.add_argument("--records", default=str(RECORDS), help="folder of API v2 records")
+    parser.add_argument("--records", default=str(DEFAULT_RECORDS), help="API v2 records")
     parser.add_argument("--judgements", default=str(JUDGEMENTS))
     parser.add_argument("--quiet", action="store_true", help="print the totals only")
-    args = parser.parse_args()
-
+    args = parser.parse_args(argv)
+    if not Path(args.records).is_dir():
+        raise BenchError(f"{args.records} is not a folder of API v2 records (--records).")
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["DATABASE_URL"] = fresh_database(args.sqlite, Path(tmp))
-        os.environ.update(
-            CACHE_URL="locmemcache://",
-            DEBUG="false",
-            SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-not-a-secret"),
-            ALLOWED_HOSTS="testserver",
-            LOG_LEVEL="WARNING",
-        )
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
+        env = site_env(NAME, "locmemcache://", ALLOWED_HOSTS="testserver")
+        if args.sqlite:
+            env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'relevance.sqlite3'}"
+        else:
+            create_database(NAME)
+        os.environ.update(env)
+        setup_django()
         run(args)
-
-
-def fresh_database(sqlite: bool, tmp: Path) -> str:
-    if sqlite:
-        return f"sqlite:///{tmp / 'relevance.sqlite3'}"
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{NAME}"')
-        conn.execute(f'CREATE DATABASE "{NAME}"')
-    return f"{PG}/{NAME}".replace("postgresql://", "postgres://")
 
 
 def run(args) -> None:
@@ -116,4 +97,4 @@ def run(args) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(run_benchmark)

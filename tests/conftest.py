@@ -35,12 +35,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.contrib.auth.models import Group, Permission
 
     editors = importlib.import_module("trials.migrations.0002_editors_group")
+    vocabulary = importlib.import_module("trials.migrations.0011_seed_search_vocabulary")
     with django_db_blocker.unblock():
         group, created = Group.objects.get_or_create(name="Editors")
         if created:
             codenames = [
                 f"{action}_{model}"
-                for model, actions in editors.EDITOR_PERMISSIONS.items()
+                for permissions in (editors.EDITOR_PERMISSIONS, vocabulary.EDITOR_PERMISSIONS)
+                for model, actions in permissions.items()
                 for action in actions
             ]
             group.permissions.set(

@@ -6,7 +6,15 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
+from .models import (
+    Condition,
+    ConditionCategory,
+    Contact,
+    Location,
+    Synonym,
+    Trial,
+    TrialVersion,
+)
 from .readability import READING_GRADE_TARGET, reading_grade
 from .signals import trials_changed
 
@@ -171,7 +179,7 @@ class TrialAdmin(admin.ModelAdmin):
                     "acronym",
                     "registry_summary",
                     "detailed_description",
-                    ("status", "phase", "study_type"),
+                    ("status", "status_verified_on", "phase", "study_type"),
                     ("enrollment", "enrollment_is_estimate"),
                     "sponsor",
                     "registrant_conditions",
@@ -360,6 +368,20 @@ class ConditionCategoryAdmin(admin.ModelAdmin):
     @admin.display(description="Trials", ordering="trial_count")
     def trial_count(self, category):
         return category.trial_count
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """The search vocabulary: a saved synonym is searchable at once (trials/synonyms.py)."""
+
+    list_display = ("said", "kind", "finds", "both_ways", "match_case")
+    list_filter = ("kind", "both_ways")
+    search_fields = ("said", "means")
+    fields = ("said", "means", "kind", "both_ways", "match_case")
+
+    @admin.display(description="What records say")
+    def finds(self, synonym):
+        return ", ".join(synonym.terms())
 
 
 @admin.register(TrialVersion)

@@ -1,6 +1,8 @@
 """The registry's fixed values (status, phase, study type, sex, date precision) with the words
 patients see. Imports no models, so any module may use them."""
 
+import datetime as dt
+
 from django.db import models
 
 
@@ -25,6 +27,20 @@ class Status(models.TextChoices):
     @classmethod
     def open_to_patients(cls) -> list[str]:
         return [cls.NOT_YET_RECRUITING, cls.RECRUITING, cls.ENROLLING_BY_INVITATION]
+
+
+# A trial that says it is open but whose team has not confirmed that for this long, or whose
+# completion date has passed, may no longer be taking people: we say so and rank it lower.
+STALE_AFTER = dt.timedelta(days=365)
+
+
+def status_is_stale(
+    status: str, verified_on: dt.date | None, completion: dt.date | None, today: dt.date
+) -> bool:
+    if status not in Status.open_to_patients():
+        return False
+    confirmed_long_ago = verified_on is not None and verified_on < today - STALE_AFTER
+    return confirmed_long_ago or (completion is not None and completion < today)
 
 
 class Phase(models.TextChoices):

@@ -96,6 +96,12 @@ class TrialSearchForm(forms.Form):
     )
     healthy = forms.BooleanField(label="Accepts healthy volunteers", required=False)
     results = forms.BooleanField(label="Has results posted", required=False)
+    hide_stale = forms.BooleanField(
+        label="Leave out trials that may no longer be open",
+        help_text="Trials that say they are open, but whose team has not confirmed it for over "
+        "a year or whose planned end date has passed.",
+        required=False,
+    )
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
 
     def __init__(self, *args, category: ConditionCategory | None = None, **kwargs):
@@ -154,12 +160,14 @@ class TrialSearchForm(forms.Form):
     def miles(self) -> int:
         return self.cleaned_data.get("distance") or DEFAULT_DISTANCE
 
-    def filter(self, trials):
-        """Apply the words and every valid filter but the place (see `nearby`); invalid ones
-        were reported and are left out."""
+    def filter(self, trials, q: str | None = None):
+        """Apply the words (`q` in place of the form's) and every valid filter but the place
+        (see `nearby`); invalid ones were reported and are left out."""
         data = self.cleaned_data
+        if data.get("hide_stale"):
+            trials = trials.without_stale()
         return (
-            trials.search(data.get("q") or "")
+            trials.search(data.get("q") or "" if q is None else q)
             .with_status(data.get("status") or [])
             .in_phases(data.get("phase") or [])
             .in_category(self.fixed_category or data.get("category"))
@@ -171,11 +179,15 @@ class TrialSearchForm(forms.Form):
         )
 
     def nearby(self) -> Nearby | None:
-        """The trials within reach of the ZIP code, when one was given."""
+        """The trials within reach of the ZIP code, when one was given (looked up once)."""
         place = self.cleaned_data.get("zip")
         if place is None:
             return None
-        return nearby_trials(Location.objects, place.latitude, place.longitude, self.miles)
+        if getattr(self, "_nearby", None) is None:
+            self._nearby = nearby_trials(
+                Location.objects, place.latitude, place.longitude, self.miles
+            )
+        return self._nearby
 
     def loosening(self) -> list[tuple[str, str]]:
         """(advice, query string) pairs for an empty result: each drops one thing narrowing it."""
@@ -192,6 +204,7 @@ class TrialSearchForm(forms.Form):
             "sex": "Leave out sex",
             "healthy": "Include trials that don’t take healthy volunteers",
             "results": "Include trials without posted results",
+            "hide_stale": "Include trials whose open status may be out of date",
         }
         for name, text in labels.items():
             if name in self.fields and data.get(name):

@@ -1,6 +1,6 @@
 """Trials as patients see them: registry facts, our plain-language reading, and every change."""
 
-import re
+import datetime as dt
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -11,10 +11,20 @@ from django.utils.text import slugify
 from plain.names import everyday_name
 
 from .changes import as_sentences, describe_version
-from .choices import INTERVENTION_KINDS, DatePrecision, Phase, Sex, Status, StudyType
+from .choices import (
+    INTERVENTION_KINDS,
+    DatePrecision,
+    Phase,
+    Sex,
+    Status,
+    StudyType,
+    status_is_stale,
+)
+from .eligibility import Eligibility as Eligibility  # where the criteria are read
 from .nct import NCT_ID_PATTERN, validate_nct_id
 from .results.models import TrialResults  # noqa: F401 - posted results, a model of this app
 from .search import TrialSearchMixin
+from .synonyms import Synonym as Synonym  # a model of this app: the search vocabulary
 
 GENERATED_NOTE = "Written automatically from the registry record."
 NOT_CHECKED = "Our editors have not checked it yet."
@@ -188,6 +198,12 @@ class Trial(models.Model):
     )
 
     first_submitted_on = models.DateField(null=True, blank=True)
+    status_verified_on = models.DateField(
+        "status last verified",
+        null=True,
+        blank=True,
+        help_text="The month the study team last confirmed the recruitment status.",
+    )
     last_update_posted_on = models.DateField(null=True, blank=True)
     start_date = models.DateField(null=True, blank=True)
     start_date_precision = models.CharField(max_length=5, choices=DatePrecision, blank=True)
@@ -364,6 +380,16 @@ class Trial(models.Model):
         return categories[0] if categories else None
 
     @property
+    def completion_has_passed(self) -> bool:
+        return self.completion_date is not None and self.completion_date < dt.date.today()
+
+    @property
+    def status_is_stale(self) -> bool:
+        return status_is_stale(
+            self.status, self.status_verified_on, self.completion_date, dt.date.today()
+        )
+
+    @property
     def eligibility(self) -> "Eligibility":
         return Eligibility.from_text(self.eligibility_criteria)
 
@@ -372,49 +398,6 @@ class Trial(models.Model):
         names = " ".join(self.conditions.order_by("name").values_list("name", flat=True))
         Trial.objects.filter(pk=self.pk).update(condition_names=names)
         self.condition_names = names
-
-
-class Eligibility:
-    """The registrant's criteria text split into inclusion and exclusion lists where it allows."""
-
-    _heading = re.compile(
-        r"^\s*(?:key\s+|main\s+|major\s+)?(?P<kind>inclusion|exclusion)(?:\s+criteria)?\s*:?\s*$",
-        re.I,
-    )
-    _bullet = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)]|[a-z][.)])\s+", re.I)
-    # The registry's text is Markdown-like: “\<8 years” means “<8 years”.
-    _escape = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~=])")
-
-    def __init__(self, inclusion: list[str], exclusion: list[str], text: str):
-        self.inclusion = inclusion
-        self.exclusion = exclusion
-        self.text = text
-
-    @property
-    def is_split(self) -> bool:
-        return bool(self.inclusion or self.exclusion)
-
-    @classmethod
-    def from_text(cls, text: str) -> "Eligibility":
-        inclusion: list[str] = []
-        exclusion: list[str] = []
-        current: list[str] | None = None
-        text = cls._escape.sub(r"\1", text or "")
-        for line in text.splitlines():
-            heading = cls._heading.match(line)
-            if heading:
-                current = inclusion if heading["kind"].lower() == "inclusion" else exclusion
-                continue
-            item = line.strip()
-            if current is None or not item:
-                continue
-            if cls._bullet.match(line) or not current:
-                current.append(cls._bullet.sub("", line).strip())
-            else:
-                current[-1] = f"{current[-1]} {item}"
-        if not (inclusion or exclusion):
-            return cls([], [], text)
-        return cls(inclusion, exclusion, text)
 
 
 class Location(models.Model):

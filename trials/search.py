@@ -8,18 +8,20 @@ by words or place are bounded (RESULT_LIMIT, NEAREST_SITES): see docs/search-per
 
 import datetime as dt
 import math
-import operator
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property, lru_cache, reduce
+from functools import cached_property, lru_cache
 
 import zipcodes
 from django.core.paginator import Paginator
 from django.db import connection, models
-from django.db.models import Case, Count, F, Func, Q, Value, When, Window
+from django.db.models import Count, F, Func, Q, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
+
+from .choices import STALE_AFTER, Status
+from .vocabulary import Vocabulary
+from .wordsearch import is_postgresql, search_words
 
 EARTH_RADIUS_MILES = 3958.8
 # A search lists at most this many trials: past it, counting and ordering every match of a
@@ -39,24 +41,10 @@ CARD_FIELDS = [
     "last_updated_at",
     "first_submitted_on",
     "has_results",
+    "status_verified_on",
+    "completion_date",
 ]
 MILES_PER_DEGREE_LATITUDE = 69.0
-SEARCH_CONFIG = "english"
-SQLITE_SEARCH_FIELDS = [
-    "headline",
-    "brief_title",
-    "official_title",
-    "acronym",
-    "plain_summary",
-    "registry_summary",
-    "condition_names",
-    "registrant_conditions",
-    "mesh_terms",
-    "interventions",
-    "keywords",
-    "sponsor",
-    "nct_id",
-]
 
 
 @dataclass(frozen=True)
@@ -148,55 +136,6 @@ def within_box(prefix: str, lat: float, lon: float, miles: float) -> _PointInBox
     return _PointInBox(f"{prefix}latitude", f"{prefix}longitude", bounding_box(lat, lon, miles))
 
 
-def is_postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
-_SQLITE_TERM = re.compile(r'(-?)(?:"([^"]*)"|([\w\'][\w\'-]*))')
-# Where a word weighs most in the simple match: what the trial is called and what it is about.
-SQLITE_TITLE_FIELDS = [
-    "headline",
-    "brief_title",
-    "acronym",
-    "condition_names",
-    "registrant_conditions",
-]
-
-
-def _sqlite_terms(q: str) -> tuple[list[list[str]], list[str]]:
-    """The simple match's reading of a search-engine style query.
-
-    Returns groups of alternatives (each group must match: `a OR b` is one group) and the
-    `-words` that must not match. Quoted phrases and hyphenated words (“CAR-T”, “-non-small”)
-    stay whole.
-    """
-    groups: list[list[str]] = []
-    unwanted: list[str] = []
-    joining = False
-    for minus, phrase, word in _SQLITE_TERM.findall(q):
-        term = (phrase if phrase else word).strip().strip("-")
-        if not term:
-            continue
-        if not phrase and term.lower() == "or":
-            joining = bool(groups)
-            continue
-        if minus:
-            unwanted.append(term)
-        elif joining:
-            groups[-1].append(term)
-        else:
-            groups.append([term])
-        joining = False
-    return groups, unwanted
-
-
-def _in_any_field(term: str, fields: list[str] = SQLITE_SEARCH_FIELDS) -> Q:
-    found = Q()
-    for field in fields:
-        found |= Q(**{f"{field}__icontains": term})
-    return found
-
-
 class TrialSearchMixin:
     """Search and filter methods for TrialQuerySet; each returns a QuerySet and they chain.
 
@@ -204,34 +143,19 @@ class TrialSearchMixin:
     trials' sites (`_location_model()`), and the functions below are handed the rows they read.
     """
 
-    def search(self, q: str):
-        """Trials matching a search-engine style query, annotated with `rank` (higher is better)."""
-        q = q.strip()
-        if not q:
-            return self
-        if is_postgresql():
-            from django.contrib.postgres.search import SearchQuery, SearchRank
+    def search(self, q: str, vocabulary: Vocabulary | None = None):
+        """Trials matching a query, annotated with `rank` (higher is better): plain words are
+        read through the search vocabulary, search-engine syntax as written (wordsearch.py)."""
+        return search_words(self, q, vocabulary)
 
-            query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-            # Normalisation 1 divides by log(length): long summaries don't drown short records.
-            return self.filter(search_vector=query).annotate(
-                rank=SearchRank(F("search_vector"), query, normalization=Value(1))
-            )
-        groups, unwanted = _sqlite_terms(q)
-        if not groups:
-            return self.none()
-        matched = self
-        rank = Value(0.0, output_field=models.FloatField())
-        for alternatives in groups:
-            matched = matched.filter(reduce(operator.or_, map(_in_any_field, alternatives)))
-            # A word in the title or conditions counts three times a word in the summaries.
-            in_title = reduce(
-                operator.or_, (_in_any_field(term, SQLITE_TITLE_FIELDS) for term in alternatives)
-            )
-            rank = rank + Case(When(in_title, then=Value(3.0)), default=Value(1.0))
-        for term in unwanted:
-            matched = matched.exclude(_in_any_field(term))
-        return matched.annotate(rank=rank)
+    def without_stale(self, today: dt.date | None = None):
+        """Leave out trials that claim to be open on a status not confirmed for over a year,
+        or past their completion date (see status_is_stale)."""
+        today = today or dt.date.today()
+        stale = Q(status__in=Status.open_to_patients()) & (
+            Q(status_verified_on__lt=today - STALE_AFTER) | Q(completion_date__lt=today)
+        )
+        return self.exclude(stale)
 
     def with_status(self, statuses: list[str]):
         return self.filter(status__in=statuses) if statuses else self
@@ -347,26 +271,6 @@ def attach_nearest_sites(
             trial.distance = nearby.distances.get(trial.pk)
 
 
-def suggest_condition(conditions, q: str) -> str | None:
-    """A condition name, of `conditions` (Condition.objects), close to a misspelled query
-    (“Did you mean …”), PostgreSQL only."""
-    q = q.strip()
-    if not is_postgresql() or not q or len(q) > 100:
-        return None
-    from django.contrib.postgres.search import TrigramWordSimilarity
-
-    best = (
-        conditions.filter(name__trigram_word_similar=q)
-        .annotate(similarity=TrigramWordSimilarity(q, "name"))
-        .order_by("-similarity", models.functions.Length("name"))
-        .values_list("name", flat=True)
-        .first()
-    )
-    if best is None or best.lower() == q.lower():
-        return None
-    return best
-
-
 def _globe_point(lat: str, lon: str) -> str:
     """A point on the unit sphere as migration 0004's location_globe_idx spells it."""
     return (
@@ -459,13 +363,6 @@ class ResultPaginator(Paginator):
         return min(found, self.limit)
 
 
-def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
-    """A sort key putting the latest date first and missing dates last (DESC NULLS LAST)."""
-    if value is None:
-        return (1, 0)
-    return (0, -(value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()))
-
-
 @contextmanager
 def _through_the_word_index(words: bool):
     """Have PostgreSQL find a word search's matches through the full-text index.
@@ -491,39 +388,6 @@ def _through_the_word_index(words: bool):
 _PLANNER = (
     "SELECT set_config('enable_seqscan', %s, false), set_config('enable_indexscan', %s, false)"
 )
-
-
-def ranked_ids(trials, sort: str, nearby: Nearby | None, limit: int | None = None):
-    """(ids in order, more) for a search by words or by place.
-
-    The first `limit` matches the indexes find are read with what they sort by and put in order
-    here: ordering every match of a common word (or every site near a city) would mean reading
-    tens of thousands of rows for one page.
-    """
-    limit = limit or RESULT_LIMIT
-    fields = ["pk", "last_updated_at", "first_submitted_on"]
-    words = "rank" in trials.query.annotations
-    ranked = sort == "relevance" and words
-    if ranked:
-        fields.append("rank")
-    with _through_the_word_index(words):
-        rows = list(trials.order_by().values_list(*fields)[: limit + 1])
-    more = len(rows) > limit or (nearby is not None and not nearby.complete)
-    rows = rows[:limit]
-    distances = nearby.distances if nearby is not None else {}
-
-    def key(row):
-        pk, updated, submitted = row[:3]
-        if sort == "nearest" and nearby is not None:
-            return (distances.get(pk, math.inf), -pk)
-        if ranked:
-            return (-row[3], _latest_first(updated), -pk)
-        if sort == "newest":
-            return (_latest_first(submitted), -pk)
-        return (_latest_first(updated), -pk)
-
-    rows.sort(key=key)
-    return [row[0] for row in rows], more
 
 
 def load_cards(model, ids: list[int]) -> list:

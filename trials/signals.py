@@ -5,7 +5,8 @@ from django.dispatch import Signal, receiver
 
 from core import pagecache
 
-from .models import Condition, ConditionCategory, Contact, Location, Trial, TrialVersion
+from .models import Condition, ConditionCategory, Contact, Location, Synonym, Trial, TrialVersion
+from .synonyms import forget_vocabulary
 
 # Sent after an import stored new trials or changes (its rows are bulk-created, so no post_save):
 # whoever tells people about changes listens here. `counts` is the import's Counts.
@@ -89,3 +90,11 @@ def condition_renamed(sender, instance: Condition, created: bool, **kwargs):
 @receiver(post_delete, sender=ConditionCategory)
 def catalog_changed(sender, **kwargs):
     trials_changed.send(sender=sender, catalog=True)
+
+
+@receiver(post_save, sender=Synonym)
+@receiver(post_delete, sender=Synonym)
+def vocabulary_changed(sender, **kwargs):
+    # Every search reads the vocabulary anew, and cached result pages built with it go.
+    forget_vocabulary()
+    pagecache.forget(LISTINGS)

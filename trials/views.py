@@ -9,18 +9,13 @@ from plain.results import summarise
 from subscriptions.forms import ContactStudyForm, SubscribeForm
 
 from .forms import TrialSearchForm, search_key
-from .models import Condition, ConditionCategory, Location, Trial, TrialResults
+from .models import ConditionCategory, Location, Trial, TrialResults
 from .nct import is_nct_id, nct_id_in
-from .search import (
-    RESULT_LIMIT,
-    ResultPaginator,
-    attach_nearest_sites,
-    load_cards,
-    ranked_ids,
-    suggest_condition,
-)
+from .ranking import ranked_ids
+from .search import RESULT_LIMIT, ResultPaginator, attach_nearest_sites, load_cards
 from .signals import shows_listings, shows_trial
 from .sitemaps import SITEMAPS, needs_index
+from .suggest import suggest
 
 TRIALS_PER_PAGE = 20
 
@@ -60,16 +55,38 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
 
     Words and places are searched through their indexes and at most RESULT_LIMIT matches are
     listed (`page.paginator.more` says when there were more); plain filtered lists are read
-    in order off the listing indexes and counted up to the same limit.
+    in order off the listing indexes and counted up to the same limit. Words that find nothing
+    are answered with the closest term that does (`suggestion`), and its trials.
     """
-    trials = form.filter(trials)
+    q = form.cleaned_data.get("q") or ""
+    page = _page(request, form, trials, q)
+    suggestion = None
+    if q and not page.paginator.count:
+        suggestion = suggest(q, form.filter(trials, q=""))
+        if suggestion:
+            page = _page(request, form, trials, suggestion)
+    place = form.cleaned_data.get("zip")
+    country = form.cleaned_data.get("country") or ""
+    attach_nearest_sites(Location.objects, page.object_list, place, country, form.nearby())
+    return {
+        "search_form": form,
+        "page": page,
+        "place": place,
+        "sort": form.sort_order,
+        "query_string": form.query_string(),
+        "suggestion": suggestion,
+        "browse_categories": ConditionCategory.objects.all() if q else [],
+    }
+
+
+def _page(request, form: TrialSearchForm, trials, q: str):
+    trials = form.filter(trials, q=q)
     nearby = form.nearby()
     sort = form.sort_order
-    q = form.cleaned_data.get("q")
     if q or nearby is not None:
         if nearby is not None:
             trials = trials.within_reach(nearby)
-        ids, more = ranked_ids(trials, sort, nearby)
+        ids, more = ranked_ids(trials, sort, nearby, q=q)
         paginator = ResultPaginator(ids, TRIALS_PER_PAGE, more=more)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = load_cards(Trial, list(page.object_list))
@@ -77,19 +94,7 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
         paginator = ResultPaginator(trials.sorted_by(sort).for_cards(), TRIALS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
-    place = form.cleaned_data.get("zip")
-    country = form.cleaned_data.get("country") or ""
-    attach_nearest_sites(Location.objects, page.object_list, place, country, nearby)
-    return {
-        "search_form": form,
-        "page": page,
-        "place": place,
-        "sort": sort,
-        "query_string": form.query_string(),
-        "suggestion": suggest_condition(Condition.objects, q)
-        if q and not paginator.count
-        else None,
-    }
+    return page
 
 
 @require_safe

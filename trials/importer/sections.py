@@ -62,6 +62,7 @@ class StatusFacts:
     status: str
     first_submitted_on: RegistryDate
     last_update_posted_on: RegistryDate
+    status_verified_on: RegistryDate
     start: RegistryDate
     completion: RegistryDate
 
@@ -70,6 +71,7 @@ class StatusFacts:
             "status": self.status,
             "first_submitted_on": self.first_submitted_on.start,
             "last_update_posted_on": self.last_update_posted_on.start,
+            "status_verified_on": self.status_verified_on.start,
             "start_date": self.start.start,
             "start_date_precision": self.start.precision,
             "start_date_is_estimate": self.start.estimated,
@@ -85,6 +87,7 @@ def status(protocol: Node) -> StatusFacts:
         status=module.choice("overallStatus", STATUSES, default=Status.UNKNOWN),
         first_submitted_on=module.date("studyFirstSubmitDate"),
         last_update_posted_on=module.node("lastUpdatePostDateStruct").date("date"),
+        status_verified_on=module.date("statusVerifiedDate"),
         start=module.date_struct("startDateStruct"),
         completion=module.date_struct("completionDateStruct"),
     )

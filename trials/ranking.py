@@ -1,0 +1,169 @@
+"""Putting a search's matches in the order a patient can act on.
+
+For a search by words, ordered by best match:
+
+1. trials whose title, conditions, keywords or MeSH terms hold the whole phrase asked for come
+   first, then those holding all its words scattered, then trials that only mention it
+   further down (in a summary);
+2. within each, trials people can join (recruiting, not yet recruiting, enrolling by
+   invitation) come first, those whose open status is stale (see `status_is_stale`) after
+   them, closed trials last;
+3. then the database's own rank, then the most recently updated.
+
+A trial whose mention of a phrase sits only inside a longer name that negates it ("non-small
+cell lung cancer" for "small cell lung cancer") does not match it at all.
+
+Only the first RESULT_LIMIT matches are read (open trials first, through the full-text index),
+with what they are ordered by: ordering every match of a common word would mean reading tens of
+thousands of rows for one page (docs/search-performance.md).
+"""
+
+import datetime as dt
+import math
+
+from django.db import connection
+from django.db.models import BooleanField, Case, F, JSONField, Q, Value, When
+from django.db.models.expressions import RawSQL
+
+from . import search
+from .choices import Status, status_is_stale
+from .search import Nearby, _through_the_word_index
+from .synonyms import current_vocabulary
+from .vocabulary import STOP_WORDS, Matcher, Vocabulary, negated_pattern, uninverted
+
+# What names a trial: its titles, conditions (MeSH's and the registrant's) and keywords.
+ABOUT_FIELDS = [
+    *("headline", "brief_title", "acronym", "condition_names"),
+    *("registrant_conditions", "keywords"),
+]
+# The record's own MeSH terms, without their ancestors (a parent term still finds a trial, but
+# its ancestors do not name it): PostgreSQL hands over just the terms.
+MESH_NAMES = RawSQL(
+    """jsonb_path_query_array("trials_trial"."mesh_terms", '$[*] ? (!exists(@.type)).term')""",
+    [],
+    output_field=JSONField(),
+)
+
+
+class Query:
+    """What ranking needs to know of the words searched for."""
+
+    def __init__(self, q: str, vocabulary: Vocabulary | None = None):
+        self.vocabulary = vocabulary or current_vocabulary()
+        self.groups = self.vocabulary.expand(q)
+        phrases = self.vocabulary.phrases(self.groups)
+        # Each phrase the vocabulary knows counts too ("AML" in "relapsed AML").
+        phrases += [" ".join(alt) for group in self.groups for alt in group if len(alt) > 1]
+        phrases = [p for p in phrases if any(word not in STOP_WORDS for word in p.split())]
+        self.phrases = list(dict.fromkeys(phrases))
+        self.matcher = Matcher(self.groups, self.phrases, self.vocabulary)
+
+    def quality(self, about: str) -> int | None:
+        """How well a trial's names (`about`, lower case) hold the query: 3 for a whole
+        phrase, 2 for every typed word, 1 for neither (the typed words are further down); None
+        for no match: the phrase only inside a name that negates it, or only the vocabulary's
+        words scattered (our own additions must stand whole)."""
+        whole = self.matcher.phrase(about)
+        if whole == 2:
+            return 3
+        if whole == 1:
+            return None
+        if self.matcher.typed_words(about):
+            return 2
+        if self.matcher.added_words(about):
+            return None
+        return 1
+
+
+def _about(row: dict) -> str:
+    """The trial's names, lower case, kept apart by "|"."""
+    parts = [row["headline"], row["brief_title"], row["acronym"], row["condition_names"]]
+    for field in ("registrant_conditions", "keywords"):
+        parts += [item for item in row[field] or () if isinstance(item, str)]
+    for term in row["mesh_names"] or ():
+        if isinstance(term, dict):  # SQLite hands over the whole list
+            term = "" if term.get("type") else term.get("term")
+        if isinstance(term, str):
+            parts += [term, uninverted(term)] if "," in term else [term]
+    return "|".join(part for part in parts if part).lower()
+
+
+def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
+    """A sort key putting the latest date first and missing dates last (DESC NULLS LAST)."""
+    if value is None:
+        return (1, 0)
+    return (0, -(value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()))
+
+
+def ranked_ids(
+    trials, sort: str, nearby: Nearby | None, limit: int | None = None, q: str = ""
+) -> tuple[list[int], bool]:
+    """(ids in order, more) for a search by words (`q`) or by place."""
+    limit = limit or search.RESULT_LIMIT
+    fields = ["pk", "last_updated_at", "first_submitted_on"]
+    words = "rank" in trials.query.annotations
+    ranked = sort == "relevance" and words
+    if ranked:
+        return _best_matches(trials, Query(q), limit)
+    with _through_the_word_index(words):
+        rows = list(trials.order_by().values_list(*fields)[: limit + 1])
+    more = len(rows) > limit or (nearby is not None and not nearby.complete)
+    rows = rows[:limit]
+    distances = nearby.distances if nearby is not None else {}
+
+    def key(row):
+        pk, updated, submitted = row
+        if sort == "nearest" and nearby is not None:
+            return (distances.get(pk, math.inf), -pk)
+        if sort == "newest":
+            return (_latest_first(submitted), -pk)
+        return (_latest_first(updated), -pk)
+
+    rows.sort(key=key)
+    return [row[0] for row in rows], more
+
+
+def _best_matches(trials, query: Query, limit: int) -> tuple[list[int], bool]:
+    fields = ["pk", "last_updated_at", "rank", "status", "status_verified_on", "completion_date"]
+    fields += [*ABOUT_FIELDS, "mesh_names"]
+    postgres = connection.vendor == "postgresql"
+    trials = trials.annotate(mesh_names=MESH_NAMES if postgres else F("mesh_terms"))
+    negated = negated_pattern(query.phrases, postgres)
+    if negated:
+        # "non-small cell lung cancer" in a summary is no match for "small cell lung cancer".
+        in_texts = Q(official_title__iregex=negated) | Q(registry_summary__iregex=negated)
+        in_texts |= Q(plain_summary__iregex=negated)
+        trials = trials.annotate(
+            negated=Case(
+                When(in_texts, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        fields.append("negated")
+    open_now = Status.open_to_patients()
+    with _through_the_word_index(True):
+        # Trials people can join first: past RESULT_LIMIT matches, those are the ones to list.
+        rows = list(trials.filter(status__in=open_now).order_by().values(*fields)[: limit + 1])
+        if len(rows) <= limit:
+            rest = trials.exclude(status__in=open_now).order_by().values(*fields)
+            rows += list(rest[: limit + 1 - len(rows)])
+    more = len(rows) > limit
+    today = dt.date.today()
+    keyed = []
+    for row in rows[:limit]:
+        quality = query.quality(_about(row))
+        if quality is None or (quality < 3 and row.get("negated")):
+            continue
+        stale = status_is_stale(
+            row["status"], row["status_verified_on"], row["completion_date"], today
+        )
+        standing = 2 if row["status"] not in open_now else 1 if stale else 0
+        key = (
+            -quality,  # a whole phrase, then every word, then only a mention further down
+            standing,  # open, then open but stale, then closed
+            -(row["rank"] or 0.0),
+            _latest_first(row["last_updated_at"]),
+            -row["pk"],
+        )
+        keyed.append((key, row["pk"]))
+    keyed.sort()
+    return [pk for _, pk in keyed], more
