@@ -8,6 +8,7 @@ synonym forgets it there (and the cached search pages built with it).
 import functools
 import re
 import tomllib
+import uuid
 from pathlib import Path
 
 from django.core.cache import cache
@@ -17,7 +18,8 @@ from .vocabulary import SPELLING, Term, Vocabulary, words
 
 SEED = Path(__file__).with_name("search_vocabulary.toml")
 
-CACHE_KEY = "trials:vocabulary:v1"
+VERSION_KEY = "trials:vocabulary:version"
+TERMS_KEY = "trials:vocabulary:terms"
 CACHE_SECONDS = 24 * 60 * 60
 
 
@@ -84,13 +86,30 @@ class Synonym(models.Model):
 
 
 def current_vocabulary() -> Vocabulary:
-    """The vocabulary as editors last left it, with the everyday condition names (one cache
-    read; the table on a miss)."""
-    terms = cache.get(CACHE_KEY)
+    """The vocabulary as editors last left it, with the everyday condition names.
+
+    One small cache read per search (the version); the terms are read from the cache, or the
+    table, only when the version has changed since this process last built the vocabulary.
+    """
+    global _last
+    version = cache.get(VERSION_KEY)
+    if version is not None and _last is not None and _last[0] == version:
+        return _last[1]
+    terms = cache.get(f"{TERMS_KEY}:{version}") if version is not None else None
     if terms is None:
         terms = [synonym.as_term() for synonym in Synonym.objects.all()]
-        cache.set(CACHE_KEY, terms, CACHE_SECONDS)
-    return _built(tuple(terms) + everyday_name_terms())
+        version = uuid.uuid4().hex
+        cache.set(f"{TERMS_KEY}:{version}", terms, CACHE_SECONDS)
+        cache.set(VERSION_KEY, version, CACHE_SECONDS)
+    _last = (version, Vocabulary((*terms, *everyday_name_terms())))
+    return _last[1]
+
+
+_last: tuple[str, Vocabulary] | None = None
+
+
+def forget_vocabulary() -> None:
+    cache.delete(VERSION_KEY)
 
 
 def seed_synonyms() -> list[dict]:
@@ -152,18 +171,3 @@ def _names_said(name: str) -> list[str]:
     if after:  # “slipped (herniated) disc”: another word for the one before the bracket
         return [plain, " ".join([*before.split()[:-1], inside, after])]
     return [plain, inside]
-
-
-_last: tuple[tuple, Vocabulary] | None = None
-
-
-def _built(terms: tuple) -> Vocabulary:
-    """Build the Vocabulary once per distinct set of terms (the cache hands back equal tuples)."""
-    global _last
-    if _last is None or _last[0] != terms:
-        _last = (terms, Vocabulary(terms))
-    return _last[1]
-
-
-def forget_vocabulary() -> None:
-    cache.delete(CACHE_KEY)
