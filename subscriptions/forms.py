@@ -3,6 +3,14 @@ from django import forms
 from trials.models import ConditionCategory, Trial
 from trials.nct import nct_id_in
 
+from .addresses import validate_public_email
+
+
+class PublicEmailField(forms.EmailField):
+    """An address we can mail across the internet (not root@localhost, a@[127.0.0.1])."""
+
+    default_validators = [validate_public_email]
+
 
 class SubscribeForm(forms.Form):
     """Sign up for updates about one trial or about new trials in a condition category."""
@@ -10,7 +18,7 @@ class SubscribeForm(forms.Form):
     FOLLOW_TRIAL = "trial"
     FOLLOW_CATEGORY = "category"
 
-    email = forms.EmailField(
+    email = PublicEmailField(
         label="Email",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -79,7 +87,7 @@ class ContactStudyForm(forms.Form):
     """A patient's message to a study team, passed on after they confirm their address."""
 
     name = forms.CharField(label="Your name", max_length=100, strip=True)
-    email = forms.EmailField(
+    email = PublicEmailField(
         label="Your email",
         max_length=254,
         help_text="The study team will reply to this address. "

@@ -262,3 +262,32 @@ def test_a_failed_relay_is_retried_and_sent_once(client, commit, trial, monkeypa
         delivery.run()
     assert [m.to for m in mail.outbox].count([STUDY_EMAIL]) == 1
     assert RelayMessage.objects.get().sent_at is not None
+
+
+@pytest.mark.parametrize("email", ["root@localhost", "a@[127.0.0.1]", "ada@intranet"])
+def test_a_sender_off_the_public_internet_is_refused_clearly(client, commit, trial, email):
+    response = write(client, commit, trial, email=email)
+    assert response.status_code == 400
+    assert "an email address on the public internet" in response.content.decode()
+    assert not RelayMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_the_confirmation_email_carries_none_of_the_senders_words(client, commit, trial):
+    """Anyone can make us mail any address: what they wrote must not ride along (phishing)."""
+    name = "PayPal Security Team"
+    lure = "Your account is locked: verify at https://evil.example/login now"
+    write(client, commit, trial, name=name, message=lure, email="victim@example.net")
+    confirmation = mail.outbox[0]
+    parts = [confirmation.subject, confirmation.body, confirmation.alternatives[0].content]
+    for part in parts:
+        assert name not in part
+        assert "evil.example" not in part
+        assert "locked" not in part
+    assert trial.nct_id in confirmation.subject
+    assert "did not" in confirmation.body  # what to do if you did not ask for this
+    # The page the link opens shows the message, for the sender to check before sending.
+    path = [u for u in links(confirmation.body) if "/updates/message/" in u][0]
+    page = client.get(path.removeprefix("http://127.0.0.1:8000")).content.decode()
+    assert lure in page
+    assert name in page

@@ -157,3 +157,27 @@ def test_a_draft_trial_cannot_be_followed(client, commit, trial):
     response = signup(client, commit)
     assert response.status_code == 400
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "root@localhost",
+        "a@[127.0.0.1]",
+        "a@[IPv6:::1]",
+        "nurse@intranet",
+        "ada@printer.local",
+        "ada@mail.localhost",
+        "ada@site.test",
+        "ada@x.invalid",
+        "ada@corp.internal",
+        "ada@router.home.arpa",
+    ],
+)
+def test_addresses_off_the_public_internet_are_refused_clearly(client, commit, trial, email):
+    response = signup(client, commit, email=email)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "an email address on the public internet" in html
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
