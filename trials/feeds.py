@@ -1,9 +1,15 @@
-"""RSS and Atom: new trials in each condition group, and the changes to each trial."""
+"""RSS and Atom: new trials in each condition group, and the changes to each trial.
+
+Feed readers render titles and descriptions as HTML, and registry text can hold markup
+(`<script>`, `<img onerror=…>`): every feed here escapes its titles, descriptions and summaries
+once more, in its feed type, so what a reader shows is the text and never live markup.
+"""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from .changes import posts_results
 from .models import ConditionCategory, Trial, TrialVersion
@@ -12,10 +18,59 @@ from .nct import nct_id_in
 FEED_LENGTH = 30
 
 
+def _escaped(value):
+    return None if value is None else escape(value)
+
+
+class _EscapedText:
+    """Escapes the feed's and each item's title and description as they are added."""
+
+    def __init__(self, title, link, description, *args, subtitle=None, **kwargs):
+        super().__init__(
+            _escaped(title),
+            link,
+            _escaped(description),
+            *args,
+            subtitle=_escaped(subtitle),
+            **kwargs,
+        )
+
+    def add_item(self, title, link, description, *args, **kwargs):
+        super().add_item(_escaped(title), link, _escaped(description), *args, **kwargs)
+
+
+class EscapedRssFeed(_EscapedText, Rss201rev2Feed):
+    pass
+
+
+class _HtmlTitles:
+    """Writes Atom titles and subtitles as type="html", which is what their escaping means."""
+
+    def __init__(self, handler):
+        self._handler = handler
+
+    def addQuickElement(self, name, contents=None, attrs=None):  # noqa: N802 - SAX's name
+        if name in ("title", "subtitle"):
+            attrs = {**(attrs or {}), "type": "html"}
+        self._handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self._handler, name)
+
+
+class EscapedAtomFeed(_EscapedText, Atom1Feed):
+    def add_root_elements(self, handler):
+        super().add_root_elements(_HtmlTitles(handler))
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(_HtmlTitles(handler), item)
+
+
 class NewTrialsFeed(Feed):
     """Trials newly published in one condition group, newest first."""
 
     description_template = None
+    feed_type = EscapedRssFeed
 
     def get_object(self, request, slug: str):
         return get_object_or_404(ConditionCategory, slug=slug)
@@ -62,12 +117,14 @@ class NewTrialsFeed(Feed):
 
 
 class NewTrialsAtomFeed(NewTrialsFeed):
-    feed_type = Atom1Feed
+    feed_type = EscapedAtomFeed
     subtitle = NewTrialsFeed.description
 
 
 class TrialChangesFeed(Feed):
     """Each recorded version of one trial's registry record, in plain words."""
+
+    feed_type = EscapedRssFeed
 
     def get_object(self, request, nct_id: str):
         return get_object_or_404(Trial.objects.published(), nct_id=nct_id_in(nct_id) or "")
@@ -107,5 +164,5 @@ class TrialChangesFeed(Feed):
 
 
 class TrialChangesAtomFeed(TrialChangesFeed):
-    feed_type = Atom1Feed
+    feed_type = EscapedAtomFeed
     subtitle = TrialChangesFeed.description

@@ -177,3 +177,53 @@ def test_the_index_dates_each_sitemap_by_its_latest_change_in_few_queries(
         if entry.find(f"{SM}lastmod") is not None
     }
     assert dates["http://testserver/sitemap-trials.xml"].startswith("2026-03-04")
+
+
+HOSTILE = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def feed_texts(client, path: str) -> list[str]:
+    """Every title, description and summary of the feed, as a feed reader reads them: as HTML."""
+    root = parse(client.get(path).content)
+    names = ("title", "description", f"{ATOM}title", f"{ATOM}summary", f"{ATOM}subtitle")
+    return [element.text or "" for name in names for element in root.iter(name)]
+
+
+@pytest.fixture
+def hostile(db):
+    trial = make_trial(
+        "NCT00000401",
+        headline="",
+        brief_title=f"Title {HOSTILE}",
+        registry_summary=f"Summary {HOSTILE}",
+        sponsor=f"Sponsor {HOSTILE}",
+        categories=["Heart"],
+        first_seen_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    TrialVersion.objects.create(trial=trial, number=1, kind="NEW", seen_at=seen)
+    TrialVersion.objects.create(
+        trial=trial,
+        number=2,
+        kind="CHANGED",
+        seen_at=seen + dt.timedelta(days=1),
+        changes=[{"field": "sponsor", "old": "NCI", "new": f"Sponsor {HOSTILE}"}],
+    )
+    return trial
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/conditions/heart/new.rss",
+        "/conditions/heart/new.atom",
+        "/trials/NCT00000401/changes.rss",
+        "/trials/NCT00000401/changes.atom",
+    ],
+)
+def test_feeds_carry_registry_text_as_text_never_as_markup(client, hostile, path):
+    texts = feed_texts(client, path)
+    assert any("&lt;script&gt;alert(1)" in text for text in texts)
+    for text in texts:
+        assert "<script" not in text.lower()
+        assert "<img" not in text.lower()
