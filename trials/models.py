@@ -21,6 +21,7 @@ from .choices import (
     status_is_stale,
 )
 from .eligibility import Eligibility as Eligibility  # where the criteria are read
+from .masking import MASKED_EMAIL, MASKED_PHONE, MasksRegistryText
 from .nct import NCT_ID_PATTERN, validate_nct_id
 from .results.models import TrialResults  # noqa: F401 - posted results, a model of this app
 from .search import TrialSearchMixin
@@ -33,9 +34,6 @@ GENERATED_PART_NAMES = {
     "summary": "the summary",
     "reading": "“What this could mean”",
 }
-
-MASKED_PHONE = "•••-•••-••••"
-MASKED_EMAIL = "•••••@•••••"
 
 
 class ConditionCategory(models.Model):
@@ -62,7 +60,7 @@ class ConditionCategory(models.Model):
         return reverse("trials:category", args=[self.slug])
 
 
-class Condition(models.Model):
+class Condition(MasksRegistryText, models.Model):
     """A condition by its plain (usually MeSH) name, shared across trials."""
 
     name = models.CharField(max_length=255, unique=True)
@@ -127,7 +125,7 @@ class TrialQuerySet(TrialSearchMixin, models.QuerySet):
         )
 
 
-class Trial(models.Model):
+class Trial(MasksRegistryText, models.Model):
     nct_id = models.CharField("NCT ID", max_length=11, unique=True, validators=[validate_nct_id])
     is_published = models.BooleanField(
         "published", default=False, help_text="Only published trials are shown to the public."
@@ -400,7 +398,7 @@ class Trial(models.Model):
         self.condition_names = names
 
 
-class Location(models.Model):
+class Location(MasksRegistryText, models.Model):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
     position = models.PositiveIntegerField(default=0)
     facility = models.CharField(max_length=500, blank=True)
@@ -443,7 +441,7 @@ class Location(models.Model):
         )
 
 
-class Contact(models.Model):
+class Contact(MasksRegistryText, models.Model):
     """A person to contact about the trial; at a location, or for the whole study when none.
 
     The phone number and email are private: public pages only ever show the masked forms.
@@ -483,7 +481,7 @@ class Contact(models.Model):
         return MASKED_EMAIL if self.email else ""
 
 
-class TrialVersion(models.Model):
+class TrialVersion(MasksRegistryText, models.Model):
     """One recorded state of a trial's registry record: its arrival, or a change to it.
 
     These rows are durable: the alert sender picks up new ones after the import has finished.

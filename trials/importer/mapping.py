@@ -8,6 +8,7 @@ from typing import Any
 from plain.writer import written_fields
 
 from ..categories import groups_for
+from ..masking import mask_record
 from ..results.mapping import BadResults, map_results, snapshot_of
 from . import sections
 from .fields import Node, type_name
@@ -26,6 +27,9 @@ def map_study(record: Any) -> Study:
     """Our facts from one API v2 study object; RecordError says why a record cannot be used."""
     if not isinstance(record, dict):
         raise RecordError(f"is {type_name(record)}, not a study object")
+    # Contacts written into the registry's text never reach the public (trials/masking.py).
+    sections_read = ("protocolSection", "derivedSection", "resultsSection")
+    record = mask_record({key: record[key] for key in sections_read if key in record})
     root = Node(record)
     protocol = root.node("protocolSection")
     ident = sections.identification(protocol)
