@@ -1,5 +1,6 @@
 """Settings for the site, read from the environment (see .env.example and the README)."""
 
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "core",
+    "axes",
     "trials",
     "plain",
     "subscriptions",
@@ -82,10 +84,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.explain_method_not_allowed",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the page below.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Django's token check is replaced by core.csrf's (the admin keeps its own token check too).
-SILENCED_SYSTEM_CHECKS = ["security.W003"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W003"]
+
+# Staff sign-in throttle (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account,
+# or from one client, sign-in is refused for AXES_COOLOFF_TIME, with a page that says so. Staff
+# unlock sooner with `manage.py axes_reset_username NAME` or `manage.py axes_reset_ip IP`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per client
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends on time, whatever follows
+AXES_CLIENT_IP_CALLABLE = "subscriptions.ratelimit.client_address"  # proxy-aware, as the forms
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 # No inline scripts or styles anywhere; JSON-LD blocks are data, not scripts, and need no nonce.
 SECURE_CSP = {
@@ -146,7 +165,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache must be shared by every process (web workers, imports, the task worker): it holds
 # the invalidation tokens of cached pages and the rate-limit counters. Files under .cache/ are
 # shared on one machine, enough to try the site; production uses Redis (see core/checks.py).
-CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")}
+_cache_url = env.str("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache'}")
+_ratelimit_cache_url = env.str("RATELIMIT_CACHE_URL", default=_cache_url)
+CACHES = {
+    "default": env.cache_url_config(_cache_url),
+    # Rate-limit counters on an alias of their own, so no flood of cached pages can evict them:
+    # in production, a Redis whose maxmemory-policy is noeviction (README, "Redis").
+    "ratelimit": env.cache_url_config(_ratelimit_cache_url),
+}
+CACHES["ratelimit"].setdefault("KEY_PREFIX", "ratelimit")
+if _ratelimit_cache_url == _cache_url and _cache_url.startswith("filecache:"):
+    # A file cache culls files at random when full, and clear() empties its folder: not theirs.
+    CACHES["ratelimit"]["LOCATION"] = str(Path(CACHES["default"]["LOCATION"]) / "ratelimit")
 # On Redis the site must outlive Redis: a short wait for a connection, then the cache answers as
 # an empty one for a few seconds before trying again (health/cache.py).
 for _cache in CACHES.values():

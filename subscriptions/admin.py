@@ -33,6 +33,21 @@ class SubscriberAdmin(ReadOnlyAdmin):
     list_filter = (("confirmed_at", admin.EmptyFieldListFilter),)
     fields = ("email", "created_at", "confirmed_at")
     inlines = [SubscriptionInline]
+    actions = ["rotate_links"]
+
+    @admin.action(
+        description="Make new private links for the selected addresses (old ones stop working)",
+        permissions=["view"],
+    )
+    def rotate_links(self, request, queryset):
+        """For an address whose links leaked: its next email carries the new ones."""
+        for subscriber in queryset:
+            subscriber.rotate_keys()
+        self.message_user(
+            request,
+            f"New links made for {len(queryset)} address(es): every link sent to them before no "
+            "longer works; the next email each gets carries the new ones.",
+        )
 
     def get_queryset(self, request):
         confirmed = Count("subscriptions", filter=Q(subscriptions__confirmed_at__isnull=False))

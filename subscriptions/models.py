@@ -22,6 +22,7 @@ from trials.models import ConditionCategory, Trial, TrialVersion
 
 CONFIRM_SALT = "subscriptions.confirm"
 MANAGE_SALT = "subscriptions.manage"
+UNSUBSCRIBE_SALT = "subscriptions.unsubscribe"
 RELAY_SALT = "subscriptions.relay"
 
 # How long a confirmation link works, and when an unconfirmed sign-up is deleted.
@@ -74,10 +75,16 @@ class SubscriberQuerySet(models.QuerySet):
 
 
 class Subscriber(models.Model):
-    """One email address. Deleting it deletes everything we hold about the address."""
+    """One email address. Deleting it deletes everything we hold about the address.
+
+    Two secrets make its links: `key` opens the manage page (see, stop, download, delete), and
+    `unsubscribe_key` only stops every update: it is the one handed to mail providers in the
+    List-Unsubscribe header. `rotate_keys()` makes new ones; old links then open nothing.
+    """
 
     email = models.EmailField(max_length=254)
     key = models.CharField(max_length=64, default=new_key, editable=False)
+    unsubscribe_key = models.CharField(max_length=64, default=new_key, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the address first confirmed a sign-up."
@@ -129,9 +136,31 @@ class Subscriber(models.Model):
         return absolute(reverse("subscriptions:manage", args=[self.manage_token]))
 
     @property
+    def unsubscribe_token(self) -> str:
+        return signing.dumps({"u": self.pk, "k": self.unsubscribe_key}, salt=UNSUBSCRIBE_SALT)
+
+    @classmethod
+    def from_unsubscribe_token(cls, token: str) -> "Subscriber | None":
+        value = _load(token, UNSUBSCRIBE_SALT)
+        if value is None:
+            return None
+        subscriber = cls.objects.filter(pk=value.get("u")).first()
+        if subscriber is None:
+            return None
+        if not constant_time_compare(str(value.get("k")), subscriber.unsubscribe_key):
+            return None
+        return subscriber
+
+    @property
     def unsubscribe_url(self) -> str:
-        """The RFC 8058 one-click address: a POST there stops every alert to this address."""
-        return absolute(reverse("subscriptions:unsubscribe", args=[self.manage_token]))
+        """The RFC 8058 one-click address: a POST there stops every alert to this address, and
+        the link can do nothing else."""
+        return absolute(reverse("subscriptions:unsubscribe", args=[self.unsubscribe_token]))
+
+    def rotate_keys(self) -> None:
+        """New secrets for this address's links: every link sent before stops working."""
+        self.key, self.unsubscribe_key = new_key(), new_key()
+        self.save(update_fields=["key", "unsubscribe_key"])
 
     def export(self) -> dict:
         """Everything we hold about the address, as the visitor may download it."""
@@ -218,6 +247,7 @@ class Subscription(models.Model):
         *,
         trial: Trial | None = None,
         category: ConditionCategory | None = None,
+        consented_at: dt.datetime | None = None,
     ) -> "Subscription":
         """The address's subscription to this, new and unconfirmed unless it already existed.
 
@@ -230,7 +260,7 @@ class Subscription(models.Model):
                 return cls.objects.create(
                     subscriber=subscriber,
                     terms_version=settings.TERMS_VERSION,
-                    consented_at=timezone.now(),
+                    consented_at=consented_at or timezone.now(),
                     **target,
                 )
         except IntegrityError:
@@ -351,6 +381,11 @@ class RelayMessageQuerySet(models.QuerySet):
             sent_at=None, next_attempt_at__lte=now or timezone.now()
         )
 
+    def for_study_in_last_day(self, trial: Trial, now: dt.datetime | None = None):
+        """Messages confirmed for this trial's study team in the last 24 hours."""
+        since = (now or timezone.now()) - dt.timedelta(days=1)
+        return self.filter(trial=trial, confirmed_at__gte=since)
+
 
 class RelayMessage(models.Model):
     """A patient's message to a study team, sent only after the patient confirms their address.
@@ -386,7 +421,9 @@ class RelayMessage(models.Model):
         return f"{self.sender_name} about {self.trial.nct_id}"
 
     @classmethod
-    def compose(cls, trial: Trial, email: str, *, name: str, message: str) -> "RelayMessage":
+    def compose(
+        cls, trial: Trial, email: str, *, name: str, message: str, at: dt.datetime | None = None
+    ) -> "RelayMessage":
         """A new message from this address, waiting for the sender to confirm it."""
         return cls.objects.create(
             trial=trial,
@@ -394,7 +431,7 @@ class RelayMessage(models.Model):
             sender_name=name,
             message=message,
             terms_version=settings.TERMS_VERSION,
-            consented_at=timezone.now(),
+            consented_at=at or timezone.now(),
         )
 
     @property

@@ -14,7 +14,10 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from . import delivery, emails
+from health.cache import CacheUnavailable
+from trials.models import ConditionCategory, Trial
+
+from . import delivery, emails, ratelimit
 from .models import RelayMessage, Subscription
 
 logger = logging.getLogger(__name__)
@@ -66,6 +69,56 @@ def _send_or_retry(message, retry, row_id: int, attempt: int, what: str) -> bool
     return True
 
 
+def _held_back(retry, row_id: int, attempt: int, address: str, what: str) -> bool:
+    """Whether the address's email budget holds this email back (ratelimit.email_budget); a held
+    email is enqueued again for when the budget allows, once per sign-up or message."""
+    try:
+        wait = ratelimit.email_budget(address, what)
+    except CacheUnavailable:
+        # The counters are out of reach; the forms refuse new requests meanwhile (503), so
+        # sending what was already asked for cannot flood anyone.
+        return False
+    if wait > 0:
+        when = timezone.now() + dt.timedelta(seconds=wait)
+        retry.using(run_after=when).enqueue(row_id, attempt=attempt)
+    return wait != 0
+
+
+@task()
+def sign_up(
+    email: str, trial_id: int | None, category_id: int | None, consented_at: str
+) -> int | None:
+    """A sign-up from the form, done here rather than in the request: finding or creating the
+    address takes longer for a new one, and the response must not tell new from known."""
+    trial = Trial.objects.published().filter(pk=trial_id).first() if trial_id else None
+    category = ConditionCategory.objects.filter(pk=category_id).first() if category_id else None
+    if trial is None and category is None:  # unpublished or deleted since
+        return None
+    with transaction.atomic():  # the address and its sign-up, or neither
+        subscription = Subscription.sign_up(
+            email,
+            trial=trial,
+            category=category,
+            consented_at=dt.datetime.fromisoformat(consented_at),
+        )
+    send_signup_email.enqueue(subscription.pk)
+    return subscription.pk
+
+
+@task()
+def compose_relay(trial_id: int, email: str, name: str, message: str, consented_at: str):
+    """A message from the contact form, stored here for the same reason as `sign_up`."""
+    trial = Trial.objects.published().filter(pk=trial_id).first()
+    if trial is None:
+        return None
+    with transaction.atomic():  # the address and its message, or neither
+        relay = RelayMessage.compose(
+            trial, email, name=name, message=message, at=dt.datetime.fromisoformat(consented_at)
+        )
+    send_relay_confirmation.enqueue(relay.pk)
+    return relay.pk
+
+
 @task()
 def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
     """The confirmation link, or a note that the address already follows this."""
@@ -75,6 +128,9 @@ def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
         .first()
     )
     if subscription is None:  # removed or purged since
+        return False
+    address = subscription.subscriber.email
+    if _held_back(send_signup_email, subscription_id, attempt, address, f"s{subscription_id}"):
         return False
     if subscription.is_confirmed:
         message = emails.already_subscribed(subscription)
@@ -87,6 +143,10 @@ def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
 def send_relay_confirmation(message_id: int, attempt: int = 1) -> bool:
     relay = RelayMessage.objects.select_related("trial", "sender").filter(pk=message_id).first()
     if relay is None or relay.confirmed_at is not None:
+        return False
+    if _held_back(
+        send_relay_confirmation, message_id, attempt, relay.sender.email, f"m{message_id}"
+    ):
         return False
     return _send_or_retry(
         emails.relay_confirmation(relay),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -57,19 +58,22 @@ def subscribe(request):
     if form.cleaned_data["website"]:
         # A bot filled in the hidden field: it sees what a person sees, and nothing is stored.
         return render(request, "subscriptions/check_inbox.html")
-    email = form.cleaned_data["email"]
     try:
-        wait = ratelimit.check(
-            request, email, ratelimit.SIGNUP_PER_ADDRESS, ratelimit.SIGNUP_PER_CLIENT
-        )
+        wait = ratelimit.check_client(request, ratelimit.SIGNUP_PER_CLIENT)
     except CacheUnavailable:
         return _busy(request, "subscriptions/subscribe.html", context)
     if wait:
         return _limited(request, "subscriptions/subscribe.html", context, wait)
-    with transaction.atomic():  # the address and its sign-up, or neither
-        subscription = Subscription.sign_up(email, **form.followed())
-    transaction.on_commit(lambda: tasks.send_signup_email.enqueue(subscription.pk))
-    # The same page whether the address is new, pending or already subscribed.
+    followed = form.followed()
+    args = (
+        form.cleaned_data["email"],
+        followed["trial"].pk if "trial" in followed else None,
+        followed["category"].pk if "category" in followed else None,
+        timezone.now().isoformat(),
+    )
+    # The same work and the same page whether the address is new, pending or already
+    # subscribed: the worker looks the address up and sends the email.
+    transaction.on_commit(lambda: tasks.sign_up.enqueue(*args))
     return render(request, "subscriptions/check_inbox.html")
 
 
@@ -137,6 +141,14 @@ def _manage_action(request, subscriber: Subscriber, token: str):
         return redirect("subscriptions:manage", token=token)
     if action == "delete":  # asked on the page of its own first
         return redirect("subscriptions:delete", token=token)
+    if action == "rotate":
+        subscriber.rotate_keys()
+        messages.success(
+            request,
+            "Done: the links in our earlier emails no longer work. This page has a new address: "
+            "bookmark it, or use the link in our next email.",
+        )
+        return redirect("subscriptions:manage", token=subscriber.manage_token)
     messages.error(request, "Please choose one of the buttons on this page.")
     return redirect("subscriptions:manage", token=token)
 
@@ -170,15 +182,16 @@ def export(request, token: str):
 @csrf_exempt  # RFC 8058: mail providers POST here without cookies; the signed link authorises.
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    subscriber = Subscriber.from_manage_token(token)
+    """Stop every update. The link can do nothing else (it opens no manage page); links in
+    emails sent before unsubscribe links had their own key carry the manage key, and work too."""
+    subscriber = Subscriber.from_unsubscribe_token(token) or Subscriber.from_manage_token(token)
     if subscriber is None:
         return _invalid_link(request, "unsubscribe")
-    if request.method == "POST":
+    done = request.method == "POST"
+    if done:
         subscriber.subscriptions.all().delete()
-        context = {"subscriber": subscriber, "token": token, "done": True}
-        # 200, not a redirect: one-click senders do not follow redirects.
-        return _private(render(request, "subscriptions/unsubscribe.html", context))
-    context = {"subscriber": subscriber, "token": token, "done": False}
+    # 200 after the POST too, not a redirect: one-click senders do not follow redirects.
+    context = {"subscriber": subscriber, "done": done}
     return _private(render(request, "subscriptions/unsubscribe.html", context))
 
 
@@ -198,20 +211,15 @@ def contact(request, nct_id: str):
         return render(request, "subscriptions/contact.html", context, status=400)
     if form.cleaned_data["website"]:
         return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
-    email = form.cleaned_data["email"]
     try:
-        wait = ratelimit.check(
-            request, email, ratelimit.CONTACT_PER_ADDRESS, ratelimit.CONTACT_PER_CLIENT
-        )
+        wait = ratelimit.check_client(request, ratelimit.CONTACT_PER_CLIENT)
     except CacheUnavailable:
         return _busy(request, "subscriptions/contact.html", context)
     if wait:
         return _limited(request, "subscriptions/contact.html", context, wait)
-    with transaction.atomic():  # the address and its message, or neither
-        relay = RelayMessage.compose(
-            trial, email, name=form.cleaned_data["name"], message=form.cleaned_data["message"]
-        )
-    transaction.on_commit(lambda: tasks.send_relay_confirmation.enqueue(relay.pk))
+    data = form.cleaned_data
+    args = (trial.pk, data["email"], data["name"], data["message"], timezone.now().isoformat())
+    transaction.on_commit(lambda: tasks.compose_relay.enqueue(*args))
     return render(request, "subscriptions/contact_check_inbox.html", {"trial": trial})
 
 
@@ -221,6 +229,13 @@ def contact_confirm(request, token: str):
     if relay is None:
         return _invalid_link(request, "message")
     if request.method == "POST":
+        if relay.confirmed_at is None and _study_has_enough_today(relay):
+            context = {"relay": relay, "busy": True}
+            response = _private(
+                render(request, "subscriptions/contact_confirm.html", context, status=429)
+            )
+            response["Retry-After"] = str(60 * 60)
+            return response
         if relay.confirm():
             transaction.on_commit(lambda: tasks.send_relay.enqueue(relay.pk))
             messages.success(request, "Thank you. Your message is on its way to the study team.")
@@ -229,3 +244,9 @@ def contact_confirm(request, token: str):
         return redirect(relay.trial)
     context = {"relay": relay}
     return _private(render(request, "subscriptions/contact_confirm.html", context))
+
+
+def _study_has_enough_today(relay: RelayMessage) -> bool:
+    """Each study team gets a bounded number of messages through us a day, whoever sends them."""
+    sent = RelayMessage.objects.for_study_in_last_day(relay.trial).count()
+    return sent >= ratelimit.MESSAGES_PER_TRIAL_PER_DAY

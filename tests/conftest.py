@@ -67,12 +67,11 @@ def redis_url() -> str:
 
 @pytest.fixture
 def redis_cache(settings, redis_url):
-    """The default cache on Redis, as in production, under a key prefix of this test's own."""
+    """The caches on Redis, as in production, under a key prefix of this test's own."""
+    prefix = f"test-{uuid.uuid4().hex}"  # never disturbs anyone else's keys
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # never disturbs anyone else's keys
-        }
+        "default": {**redis_cache, "KEY_PREFIX": prefix},
+        "ratelimit": {**redis_cache, "KEY_PREFIX": f"{prefix}-ratelimit"},
     }
     return caches["default"]

@@ -1,6 +1,7 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
+from subscriptions import ratelimit
 from trials.models import ConditionCategory, Contact, Location
 
 from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, make_trial
@@ -9,8 +10,9 @@ from .smtp import SmtpServer
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # Rate limits and cached pages live in the cache; each test starts from nothing.
+    # Rate limits and cached pages live in the caches; each test starts from nothing.
     cache.clear()
+    caches[ratelimit.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -71,3 +71,31 @@ def test_the_relay_log_shows_staff_where_a_message_went(client, trial):
 def test_the_lists_are_read_only(client, followers):
     client.force_login(staff("view_subscription", "change_subscription", "add_subscription"))
     assert client.get(f"{LIST}add/").status_code == 403
+
+
+def test_staff_can_make_new_links_for_an_address(client, followers):
+    from django.urls import reverse
+
+    from subscriptions.models import Subscriber
+
+    subscriber = Subscriber.objects.get(email="a@example.org")
+    old = reverse("subscriptions:manage", args=[subscriber.manage_token])
+    assert client.get(old).status_code == 200
+    client.force_login(staff("view_subscriber"))
+    response = client.post(
+        "/admin/subscriptions/subscriber/",
+        {"action": "rotate_links", "_selected_action": [subscriber.pk]},
+        follow=True,
+    )
+    assert "New links made for 1 address" in response.content.decode()
+    assert client.get(old).status_code == 404
+    subscriber.refresh_from_db()
+    assert (
+        client.get(reverse("subscriptions:manage", args=[subscriber.manage_token])).status_code
+        == 200
+    )
+    untouched = Subscriber.objects.get(email="b@example.org")
+    assert (
+        client.get(reverse("subscriptions:manage", args=[untouched.manage_token])).status_code
+        == 200
+    )

@@ -159,3 +159,49 @@ def test_hostile_values_are_escaped(client, db, category):
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
+
+
+def test_a_subscriber_can_make_new_links_and_the_old_ones_stop_working(client, subscriber):
+    old_manage, old_unsubscribe = subscriber.manage_token, subscriber.unsubscribe_token
+    page = client.get(manage_path(subscriber)).content.decode()
+    assert 'value="rotate"' in page
+    response = client.post(manage_path(subscriber), {"action": "rotate"})
+    assert response.status_code == 302
+    subscriber.refresh_from_db()
+    assert response["Location"] == manage_path(subscriber)
+    assert "earlier emails no longer work" in client.get(response["Location"]).content.decode()
+    assert client.get(reverse("subscriptions:manage", args=[old_manage])).status_code == 404
+    assert client.get(reverse("subscriptions:export", args=[old_manage])).status_code == 404
+    assert (
+        client.post(reverse("subscriptions:unsubscribe", args=[old_unsubscribe])).status_code == 404
+    )
+    assert Subscription.objects.filter(subscriber=subscriber).count() == 2
+    assert (
+        client.get(
+            reverse("subscriptions:unsubscribe", args=[subscriber.unsubscribe_token])
+        ).status_code
+        == 200
+    )
+
+
+def test_after_deleting_the_data_no_old_link_works(client, subscriber, trial):
+    pending = Subscription.sign_up("ada@example.org", trial=make_trial("NCT00000009"))
+    relay = RelayMessage.compose(trial, "ada@example.org", name="Ada", message="Can I join?")
+    token = subscriber.manage_token
+    paths = [
+        reverse("subscriptions:manage", args=[token]),
+        reverse("subscriptions:export", args=[token]),
+        reverse("subscriptions:delete", args=[token]),
+        reverse("subscriptions:unsubscribe", args=[subscriber.unsubscribe_token]),
+        reverse("subscriptions:unsubscribe", args=[token]),
+        reverse("subscriptions:confirm", args=[pending.confirm_token]),
+        reverse("subscriptions:contact-confirm", args=[relay.confirm_token]),
+    ]
+    assert client.post(reverse("subscriptions:delete", args=[token])).status_code == 302
+    # The same address signs up again: a new row, and still none of the old links opens it.
+    follow("ada@example.org", trial=trial)
+    for path in paths:
+        assert client.get(path).status_code == 404, path
+        if "/export/" not in path:  # the download is GET only
+            assert client.post(path).status_code == 404, path
+    assert Subscription.objects.filter(subscriber__email="ada@example.org").count() == 1

@@ -181,3 +181,26 @@ def test_addresses_off_the_public_internet_are_refused_clearly(client, commit, t
     assert "an email address on the public internet" in html
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
+
+
+def test_the_request_does_the_same_work_whoever_the_address_belongs_to(client, commit, trial):
+    """Timing must not tell a new address from a known one: the request does identical work,
+    and the address is looked up only by the worker."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    follow("confirmed@example.org", trial=trial)
+    follow("pending@example.org", trial=trial, confirmed=False)
+    data = {"follow": "trial", "trial": trial.nct_id, "consent": "on"}
+    work = {}
+    for email in ("new@example.org", "pending@example.org", "confirmed@example.org"):
+        with CaptureQueriesContext(connection) as queries, commit():
+            assert client.post(URL, {**data, "email": email}).status_code == 200
+        statements = [re.sub(r"'[^']*'|\b\d+\b", "?", q["sql"]) for q in queries]
+        assert not [s for s in statements if "subscriptions_" in s], statements
+        work[email] = statements
+    assert len({tuple(statements) for statements in work.values()}) == 1
+    assert not Subscriber.objects.filter(email="new@example.org").exists()
+    run_tasks()
+    assert Subscriber.objects.filter(email="new@example.org").exists()
+    assert len(mail.outbox) == 3

@@ -119,7 +119,7 @@ def test_writing_plain_language_pins_the_registry_version(client, staff, example
 
 def test_non_staff_never_reach_admin_pages(client, example_trial):
     User.objects.create_user("patient", password="pw")
-    client.login(username="patient", password="pw")
+    client.force_login(User.objects.get(username="patient"))
     for path in (
         "/admin/",
         "/admin/trials/trial/",
