@@ -105,6 +105,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends on time, whatever follows
 AXES_CLIENT_IP_CALLABLE = "subscriptions.ratelimit.client_address"  # proxy-aware, as the forms
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False  # no banner on every command; attempts are in the admin (Axes)
 
 # No inline scripts or styles anywhere; JSON-LD blocks are data, not scripts, and need no nonce.
 SECURE_CSP = {
