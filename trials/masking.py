@@ -16,7 +16,7 @@ row saves (`MasksRegistryText`).
 
 Staff still reach the real contacts: the contact fields (`Contact.phone`, `Contact.email`) keep
 them and only the admin shows them; the registry's unmasked record is a link away on
-ClinicalTrials.gov (`Trial.registry_url`, linked from the admin).
+ClinicalTrials.gov (`Trial.registry_url`, linked from every trial page).
 
 Pure functions, importing no models: the importer, the models, migrations and tests share them.
 """
