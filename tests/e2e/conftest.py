@@ -194,7 +194,7 @@ def _fast_passwords():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(site_data):
+def _fresh_rate_limits(site_data, django_db_blocker):
     """Each test starts with the sign-up and contact limits unspent for this machine.
 
     The suite submits the same forms from 127.0.0.1 many times an hour, more than the limits
@@ -203,8 +203,34 @@ def _fresh_rate_limits(site_data):
     from subscriptions import ratelimit
     from subscriptions.addresses import counting_identity
 
+    from .site_data import LOCKED_STAFF
+
     addresses = {page.submit.fill.get("email", "") for page in PAGES if page.submit}
     for limit in (ratelimit.SIGNUP_PER_CLIENT, ratelimit.CONTACT_PER_CLIENT):
         ratelimit.reset(limit, "127.0.0.1")
     for address in addresses - {""}:
         ratelimit.reset(ratelimit.EMAILS_PER_ADDRESS, counting_identity(address))
+    with django_db_blocker.unblock():
+        _pause_sign_in_of(LOCKED_STAFF)
+
+
+def _pause_sign_in_of(username: str) -> None:
+    """Five wrong passwords for one account, just now: its sign-in page is the pause page. The
+    browser's own address is forgiven, so the editor's flow still signs in."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+    from django.utils import timezone
+
+    reset(ip="127.0.0.1")
+    reset(username=username)
+    AccessAttempt.objects.create(
+        username=username,
+        ip_address="192.0.2.1",
+        user_agent="",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/admin/login/",
+        failures_since_start=5,
+    )
+    AccessAttempt.objects.filter(username=username).update(attempt_time=timezone.now())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Page, Response
 
-from .site_data import SiteData
+from .site_data import LOCKED_STAFF, SiteData
 
 PathSpec = str | Callable[[SiteData], str]
 
@@ -181,6 +181,17 @@ PAGES = [
         submit=Submission(_demo, SIGN_UP, {"email": "forged@example.org"}, ("consent",), True),
         status=403,
         lighthouse_by_design={**PRIVATE, "http-status-code": "a refused cross-site form is 403"},
+    ),
+    PageType(
+        "sign-in-paused",
+        submit=Submission(
+            "/admin/login/", "#login-form", {"username": LOCKED_STAFF, "password": "a guess"}
+        ),
+        status=429,
+        lighthouse_by_design={
+            **PRIVATE,
+            "http-status-code": "sign-in paused after wrong passwords answers 429",
+        },
     ),
     PageType("terms", "/terms/"),
     PageType("privacy", "/privacy/"),

@@ -16,6 +16,7 @@ FOLLOWED_NCT_ID = "NCT05816382"  # followed and changed by the alerts flow
 RESULTS_NCT_ID = "NCT03608150"  # completed, with posted results
 READER = "reader@example.org"
 LEAVER = "leaving@example.org"  # unsubscribes, over and over
+LOCKED_STAFF = "locked.editor"  # too many wrong passwords: sign-in is paused (django-axes)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def build_site_data() -> SiteData:
         manage_path=reverse("subscriptions:manage", args=[reader.manage_token]),
         delete_path=reverse("subscriptions:delete", args=[reader.manage_token]),
         unsubscribe_path=reverse(
-            "subscriptions:unsubscribe", args=[leaving.subscriber.manage_token]
+            "subscriptions:unsubscribe", args=[leaving.subscriber.unsubscribe_token]
         ),
         contact_confirm_path=reverse("subscriptions:contact-confirm", args=[relay.confirm_token]),
     )
