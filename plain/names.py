@@ -71,6 +71,45 @@ _TUMOUR_WORDS = [
     (re.compile(r"\bneoplasms\b", re.I), "tumors"),
     (re.compile(r"\bneoplasm\b", re.I), "tumor"),
 ]
+# Short forms registrants write for conditions, in the words patients know. Written out
+# wherever they stand as a word of their own, in capitals as here.
+ABBREVIATIONS = {
+    "NSCLC": "non-small cell lung cancer",
+    "SCLC": "small cell lung cancer",
+    "HNSCC": "head and neck cancer",
+    "HCC": "liver cancer",
+    "RCC": "kidney cancer",
+    "CRC": "bowel cancer",
+    "mCRC": "bowel cancer that has spread",
+    "TNBC": "triple-negative breast cancer",
+    "mCRPC": "prostate cancer that has spread",
+    "AML": "acute myeloid leukemia",
+    "CLL": "chronic lymphocytic leukemia",
+    "CML": "chronic myeloid leukemia",
+    "DLBCL": "diffuse large B-cell lymphoma",
+    "MDS": "myelodysplastic syndrome",
+    "COPD": "chronic lung disease (COPD)",
+    "CKD": "chronic kidney disease",
+    "T1D": "type 1 diabetes",
+    "T2D": "type 2 diabetes",
+    "T2DM": "type 2 diabetes",
+    "DM": "diabetes",
+    "NASH": "fatty liver disease",
+    "MASH": "fatty liver disease",
+    "NAFLD": "fatty liver disease",
+    "GERD": "acid reflux",
+    "IBD": "inflammatory bowel disease",
+    "RA": "rheumatoid arthritis",
+    "MS": "multiple sclerosis",
+    "ALS": "motor neurone disease (ALS)",
+    "AF": "atrial fibrillation",
+    "HF": "heart failure",
+    "MI": "heart attack",
+    "OSA": "sleep apnea",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![\w-])(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w-])"
+)
 # Organ tumours are what people call “… cancer”, e.g. “Lung Neoplasms” → “lung cancer”.
 _ORGAN_TUMOURS = re.compile(r"^(?P<organ>.+?) tumors$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
@@ -98,7 +137,16 @@ def everyday_name(mesh_term: str) -> str:
     term = " ".join(mesh_term.split())
     if not term:
         return ""
-    return _names_by_lower_case().get(term.casefold()) or rule_name(term)
+    name = _names_by_lower_case().get(term.casefold()) or rule_name(term)
+    return expand_abbreviations(name)
+
+
+def expand_abbreviations(name: str) -> str:
+    """“NSCLC” → “non-small cell lung cancer”; a short form already explained beside its
+    long form (“non-small cell lung cancer (NSCLC)”) is left as it is."""
+    if "(" in name:
+        return name
+    return _ABBREVIATION.sub(lambda match: ABBREVIATIONS[match.group()], name)
 
 
 def rule_name(mesh_term: str) -> str:

@@ -67,13 +67,50 @@ def is_measuring(intervention: Intervention) -> bool:
     return bool(_MEASURING.search(intervention.name))
 
 
+# How a medicine is taken, and the form it comes in: said by the kind, not in the name
+# (“oral S-1” is S-1, “neratinib tablets” is neratinib).
+_ROUTE = re.compile(r"^(oral|intravenous|iv|subcutaneous|topical|inhaled)\s+(?=\S)", re.I)
+_FORM = re.compile(
+    r"(?<=\S)\s+(film-coated\s+)?(tablets?|capsules?|pills?|granules|oral solution)$", re.I
+)
+
+
 def display_name(name: str) -> str:
-    """The name as it reads in a sentence: “Minimal Surgical Exploration” in lower case, codes
-    and brands (“JDQ443”, “NOVOCART® Disc”) as written."""
+    """The name as it reads in a sentence: “Minimal Surgical Exploration” and “Melatonin” in
+    lower case, codes and brands (“JDQ443”, “NOVOCART® Disc”, “isCGM”) as written; without a
+    route or a dosage form (“oral S-1”, “neratinib tablets”)."""
+    name = _FORM.sub("", _ROUTE.sub("", " ".join(name.split())))
     words = name.split()
-    if len(words) < 2 or any(not w.isalpha() or w.isupper() for w in words[:1]):
+    if len(words) == 1:
+        return name.lower() if re.fullmatch(r"[A-Z][a-z]+", name) else name
+    if any(not w.isalpha() or w.isupper() for w in words[:1]):
         return name
     return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
+
+
+_COMBINED = re.compile(r"\s*\+\s*|\s+(?:plus|and|with)\s+|\s*/\s*", re.I)
+
+
+def split_combination(intervention: Intervention) -> list[Intervention]:
+    """One medicine entry that is a combination (“oral S-1 + oral osimertinib”,
+    “Docetaxel and Bevacizumab”) as the medicines it combines; anything else as it is."""
+    if intervention.kind not in SUBSTANCE_TYPES:
+        return [intervention]
+    parts = [part.strip() for part in _COMBINED.split(intervention.name)]
+    if not 2 <= len(parts) <= 3 or any(not p or len(p.split()) > 3 for p in parts):
+        return [intervention]
+    return [Intervention(intervention.kind, part) for part in parts]
+
+
+def separate(interventions) -> list[Intervention]:
+    """The interventions with each combination split into the medicines it combines."""
+    return [part for intervention in interventions for part in split_combination(intervention)]
+
+
+def age_words(parts: tuple[str, str]) -> str:
+    """(“6”, “month”) → “6 months”."""
+    number, unit = parts
+    return f"{number} {unit}" if number == "1" else f"{number} {unit}s"
 
 
 def kind_of(intervention: Intervention) -> tuple[str, str]:

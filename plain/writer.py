@@ -35,7 +35,11 @@ from .wording import (
     is_measuring,
     is_substance,
     kind_of,
+    separate,
     substance_kind,
+)
+from .wording import (
+    age_words as _age,
 )
 
 HEADLINE_LIMIT = 90
@@ -76,7 +80,7 @@ class _Reading:
         self.observational = facts.study_type == "OBSERVATIONAL"
         self.expanded_access = facts.study_type == "EXPANDED_ACCESS"
         compared = [i for i in facts.interventions if is_comparison(i)]
-        tested = [i for i in facts.interventions if not is_comparison(i)]
+        tested = separate(i for i in facts.interventions if not is_comparison(i))
         if facts.primary_purpose not in ("DIAGNOSTIC", "SCREENING"):
             # Samples and scans taken along the way are not what is being tested.
             tested = [i for i in tested if not is_measuring(i)] or tested
@@ -363,7 +367,7 @@ class _Reading:
         else:
             span = ""
         where = self.where()
-        people = "1 person" if n == 1 else f"{n} people"
+        people = "1 person" if n == 1 else f"{n or 0:,} people"
         if n and facts.enrollment_is_estimate:
             text = f"It plans to include {people}"
         elif n:
@@ -487,11 +491,6 @@ def _too_hard(sentences: list[str]) -> bool:
     grade = reading_grade(" ".join(sentences))
     longest = max((len(s.split()) for s in sentences), default=0)
     return longest > MAX_SENTENCE_WORDS or (grade is not None and grade > GRADE_LIMIT)
-
-
-def _age(parts: tuple[str, str]) -> str:
-    number, unit = parts
-    return f"{number} {unit}" if number == "1" else f"{number} {unit}s"
 
 
 def written_fields(record, facts: dict, locations: list[dict]) -> dict:

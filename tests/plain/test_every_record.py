@@ -16,7 +16,8 @@ from trials.readability import reading_grade
 RECORDS = sorted(SHARED.glob("NCT*.json"))
 DRUG_TYPES = {"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"}
 DRUG_WORDS = re.compile(r"\b(drugs?|medicines?|medications?)\b", re.I)
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Thousands written with commas (“6,006”) are the record's 6006.
+NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?")
 
 
 def written(path):
@@ -38,9 +39,10 @@ def test_the_text_states_the_record_and_reads_easily(path):
         + [text.could_lead_to, text.could_go_wrong]
     )
     # Every number is one the record gives, or a count of what it lists.
-    known = set(NUMBER.findall(json.dumps(record)))
+    known = {n.replace(",", "") for n in NUMBER.findall(json.dumps(record))}
     known |= {str(facts.site_count), str(len(facts.countries))}
     for number in NUMBER.findall(everything):
+        number = number.replace(",", "")
         assert number in known, f"{number} is not in {path.name}: {everything}"
 
     # Nothing speaks of a drug unless a drug is tested (names from the record aside).

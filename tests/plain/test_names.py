@@ -101,3 +101,20 @@ def test_the_table_names_every_condition_in_the_fixtures():
     for path in sorted(REAL.glob("NCT*.json")):
         missing |= {t for t in _condition_terms(path) if not has_everyday_name(t)}
     assert not missing
+
+
+@pytest.mark.parametrize(
+    "term, name",
+    [
+        ("NSCLC", "non-small cell lung cancer"),
+        ("Advanced NSCLC", "advanced non-small cell lung cancer"),
+        ("EGFR-mutant NSCLC", "EGFR-mutant non-small cell lung cancer"),
+        ("T2DM", "type 2 diabetes"),
+        # Already explained beside its long form, or part of a longer word: left alone.
+        ("Non-small Cell Lung Cancer (NSCLC)", "non-small cell lung cancer (NSCLC)"),
+        ("MS-related fatigue", "MS-related fatigue"),
+        ("AMLexanox allergy", "AMLexanox allergy"),
+    ],
+)
+def test_well_known_abbreviations_are_written_out(term, name):
+    assert everyday_name(term) == name

@@ -125,7 +125,7 @@ def test_a_changed_record_rewrites_the_text_but_never_the_editors(tmp_path, tria
     }
     importer.import_paths([write(tmp_path, "changed.json", changed)])
     trial.refresh_from_db()
-    assert "4321 people" in trial.generated_summary
+    assert "4,321 people" in trial.generated_summary
     assert {name: getattr(trial, name) for name in EDITORS} == EDITORS
     assert trial.title == EDITORS["headline"]
 

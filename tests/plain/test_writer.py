@@ -110,7 +110,7 @@ def everything(text) -> str:
 
 def test_a_randomised_placebo_trial_states_its_phase_groups_placebo_size_and_places():
     text = write(RANDOMISED_PLACEBO)
-    assert text.headline == "Testing the drug Eptinezumab for cluster headache"
+    assert text.headline == "Testing the drug eptinezumab for cluster headache"
     assert "This is a phase 3 study" in text.summary
     assert "adults aged 18 to 75 with cluster headache" in text.summary
     assert "People are put into groups by chance, and some get a placebo" in text.summary
@@ -202,3 +202,50 @@ def test_a_long_name_gives_way_to_its_kind_and_the_headline_stays_short():
     text = write(facts)
     assert len(text.headline) <= HEADLINE_LIMIT
     assert "It tests a cell therapy in people with non-small cell lung cancer." in text.summary
+
+
+def _drug_trial(*interventions, conditions=(), registrant_conditions=(), **more):
+    return TrialFacts(
+        study_type="INTERVENTIONAL",
+        phase="PHASE2",
+        primary_purpose="TREATMENT",
+        conditions=conditions,
+        registrant_conditions=registrant_conditions,
+        interventions=tuple(Intervention("DRUG", name) for name in interventions),
+        **more,
+    )
+
+
+def test_a_registrants_abbreviated_condition_is_written_out():
+    text = write(_drug_trial("AZD2693", registrant_conditions=("NSCLC",)))
+    assert text.headline == "Testing the drug AZD2693 for non-small cell lung cancer"
+    assert "NSCLC" not in text.headline + text.summary
+
+
+def test_one_entry_that_combines_medicines_is_said_to_be_two_without_the_route():
+    text = write(_drug_trial("oral S-1 + oral osimertinib", conditions=("Lung Neoplasms",)))
+    assert text.headline == "Testing S-1 and osimertinib for lung cancer"
+    assert "two drugs, S-1 and osimertinib," in text.summary
+    assert "oral" not in text.headline + text.summary
+    assert "a drug called" not in text.summary
+
+
+@pytest.mark.parametrize(
+    "names, headline",
+    [
+        (("Docetaxel", "Bevacizumab"), "Testing docetaxel and bevacizumab for lung cancer"),
+        (("Melatonin",), "Testing the drug melatonin for lung cancer"),
+        (("AZD2693",), "Testing the drug AZD2693 for lung cancer"),
+        (("semaglutide pill",), "Testing the drug semaglutide for lung cancer"),
+        (("neratinib tablets",), "Testing the drug neratinib for lung cancer"),
+        (("JS111 capsules",), "Testing the drug JS111 for lung cancer"),
+    ],
+)
+def test_names_read_in_lower_case_without_their_dosage_form_and_codes_stay(names, headline):
+    text = write(_drug_trial(*names, conditions=("Lung Neoplasms",)))
+    assert text.headline == headline
+
+
+def test_a_large_number_of_people_is_written_with_a_thousands_comma():
+    text = write(_drug_trial("AZD2693", enrollment=6006, enrollment_is_estimate=True))
+    assert "It plans to include 6,006 people" in text.summary
