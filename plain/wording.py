@@ -102,12 +102,63 @@ def split_combination(intervention: Intervention) -> list[Intervention]:
     return [Intervention(intervention.kind, part) for part in parts]
 
 
+# Words that say what kind of thing an entry is, not which one: a name made only of these
+# (“application validation”, “study app”, “intervention”) gives way to its kind.
+_GENERIC = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "study",
+        "trial",
+        "new",
+        "active",
+        "experimental",
+        "investigational",
+        "standard",
+        "intervention",
+        "interventions",
+        "control",
+        "group",
+        "arm",
+        "treatment",
+        "therapy",
+        "therapeutic",
+        "drug",
+        "product",
+        "device",
+        "app",
+        "apps",
+        "application",
+        "applications",
+        "validation",
+        "tool",
+        "digital",
+        "mobile",
+        "smartphone",
+        "software",
+        "program",
+        "programme",
+        "system",
+        "platform",
+        "test",
+    }
+)
+NAME_WORDS = 6  # longer names are descriptions, said by their kind
+
+
+def nameable(name: str) -> bool:
+    """Whether a name says which thing it is, short enough to put in a sentence."""
+    words = re.findall(r"[\w'-]+", name.lower())
+    return 0 < len(name.split()) <= NAME_WORDS and not set(words) <= _GENERIC
+
+
 def separate(interventions) -> list[Intervention]:
     """The interventions with each combination split into the medicines it combines."""
     return [part for intervention in interventions for part in split_combination(intervention)]
 
 
-def age_words(parts: tuple[str, str]) -> str:
+def aged(parts: tuple[str, str]) -> str:
     """(“6”, “month”) → “6 months”."""
     number, unit = parts
     return f"{number} {unit}" if number == "1" else f"{number} {unit}s"

@@ -18,6 +18,7 @@ from .names import everyday_name
 from .wording import (
     EARLY_PHASES,
     FINISHED,
+    NAME_WORDS,
     OBSERVING,
     PHASE_LEADS_TO,
     PHASE_MEANING,
@@ -28,6 +29,7 @@ from .wording import (
     STOPPED,
     age_parts,
     age_years,
+    aged,
     article,
     country_name,
     display_name,
@@ -35,17 +37,13 @@ from .wording import (
     is_measuring,
     is_substance,
     kind_of,
+    nameable,
     separate,
     substance_kind,
-)
-from .wording import (
-    age_words as _age,
 )
 
 HEADLINE_LIMIT = 90
 MAX_SENTENCE_WORDS = 25
-# A name this long is a description, not a name: we say only what kind of thing it is.
-LONG_NAME_WORDS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +96,7 @@ class _Reading:
     def _condition_names(self) -> list[str]:
         facts = self.facts
         terms = list(facts.conditions) or [
-            term for term in facts.registrant_conditions if len(term.split()) <= LONG_NAME_WORDS
+            term for term in facts.registrant_conditions if len(term.split()) <= NAME_WORDS
         ]
         names = []
         for term in terms:
@@ -106,7 +104,7 @@ class _Reading:
             if name and name.lower() not in (n.lower() for n in names):
                 names.append(name)
         # A second condition only when the two still make a short phrase.
-        if len(names) > 1 and len(f"{names[0]} {names[1]}".split()) > LONG_NAME_WORDS:
+        if len(names) > 1 and len(f"{names[0]} {names[1]}".split()) > NAME_WORDS:
             return names[:1]
         return names[:2]
 
@@ -125,7 +123,7 @@ class _Reading:
     def named(self, intervention: Intervention, *, definite: bool = False) -> str:
         """“a drug called eptinezumab”; the kind alone when the name is a description."""
         noun = kind_of(intervention)[0]
-        if len(intervention.name.split()) > LONG_NAME_WORDS:
+        if not nameable(intervention.name):
             return f"the {noun}" if definite else article(noun)
         return f"{article(noun)} called {display_name(intervention.name)}"
 
@@ -136,7 +134,7 @@ class _Reading:
         if len(tested) == 1:
             return self.named(tested[0])
         kinds = {kind_of(i) for i in tested}
-        short = [display_name(i.name) for i in tested if len(i.name.split()) <= LONG_NAME_WORDS]
+        short = [display_name(i.name) for i in tested if nameable(i.name)]
         plural = kinds.pop()[1] if len(kinds) == 1 else "treatments"
         if len(tested) == 2 and len(short) == 2:
             return f"two {plural}, {short[0]} and {short[1]},"
@@ -164,11 +162,11 @@ class _Reading:
         if low and high:
             if low[1] == high[1] == "year":
                 return f" aged {low[0]} to {high[0]}"
-            return f" aged {_age(low)} to {_age(high)}"
+            return f" aged {aged(low)} to {aged(high)}"
         if low:
-            return f" aged {low[0]} or older" if low[1] == "year" else f" aged {_age(low)} or older"
+            return f" aged {low[0]} or older" if low[1] == "year" else f" aged {aged(low)} or older"
         if high:
-            return f" aged up to {high[0]}" if high[1] == "year" else f" aged up to {_age(high)}"
+            return f" aged up to {high[0]}" if high[1] == "year" else f" aged up to {aged(high)}"
         return ""
 
     def with_condition(self) -> str:
@@ -215,11 +213,12 @@ class _Reading:
                 yield f"Testing {subject}{tail}"
 
     def _subjects(self):
-        tested = [i for i in self.tested if len(i.name.split()) <= LONG_NAME_WORDS]
+        tested = [i for i in self.tested if nameable(i.name)]
         if len(self.tested) == 1 and tested:
             noun = kind_of(tested[0])[0]
             name = display_name(tested[0].name)
-            if not set(noun.split()) & set(name.lower().split()):  # not “the device X device”
+            # Not “the device X device”, nor “the approach X”: then the name alone.
+            if noun != "approach" and not set(noun.split()) & set(name.lower().split()):
                 yield f"the {noun} {name}"
             yield name
         elif len(self.tested) == 2 and len(tested) == 2:
@@ -302,7 +301,7 @@ class _Reading:
         watched = [
             i
             for i in self.tested
-            if len(i.name.split()) <= LONG_NAME_WORDS
+            if nameable(i.name)
             and i.kind in ("DRUG", "BIOLOGICAL", "DEVICE", "PROCEDURE", "RADIATION")
             and not is_measuring(i)
         ]

@@ -249,3 +249,27 @@ def test_names_read_in_lower_case_without_their_dosage_form_and_codes_stay(names
 def test_a_large_number_of_people_is_written_with_a_thousands_comma():
     text = write(_drug_trial("AZD2693", enrollment=6006, enrollment_is_estimate=True))
     assert "It plans to include 6,006 people" in text.summary
+
+
+@pytest.mark.parametrize(
+    "kind, name, purpose, headline",
+    [
+        ("DEVICE", "application validation", "DIAGNOSTIC", "Testing a device to find or check"),
+        ("BEHAVIORAL", "study app", "TREATMENT", "Testing an app or online program for"),
+        ("OTHER", "Intervention", "TREATMENT", "Testing an approach for"),
+        ("OTHER", "isCGM", "TREATMENT", "Testing isCGM for"),
+    ],
+)
+def test_a_name_that_only_says_what_kind_of_thing_it_is_gives_way_to_the_kind(
+    kind, name, purpose, headline
+):
+    facts = TrialFacts(
+        study_type="INTERVENTIONAL",
+        primary_purpose=purpose,
+        conditions=("Diabetes Mellitus",),
+        interventions=(Intervention(kind, name),),
+    )
+    text = write(facts)
+    assert text.headline.startswith(headline)
+    if name != "isCGM":  # a code names its thing; the generic phrases appear nowhere
+        assert name.lower() not in (text.headline + text.summary).lower()
