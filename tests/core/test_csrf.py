@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from subscriptions.models import Subscriber
+from tests.subscriptions.helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +18,18 @@ def group(db):
     return ConditionCategory.objects.create(name="Solid tumors")
 
 
-def post(headers: dict):
-    client = Client(enforce_csrf_checks=True, headers=headers)
-    return client.post("/updates/", {**SIGN_UP, "consent": "on"})
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """Post the sign-up form with these headers, then let the worker store what it was given."""
+
+    def post(headers: dict):
+        client = Client(enforce_csrf_checks=True, headers=headers)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/updates/", {**SIGN_UP, "consent": "on"})
+        run_tasks()
+        return response
+
+    return post
 
 
 @pytest.mark.parametrize(
@@ -32,7 +42,7 @@ def post(headers: dict):
         {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:8000"},  # CSRF_TRUSTED_ORIGINS
     ],
 )
-def test_a_form_posted_from_this_site_is_accepted(group, headers):
+def test_a_form_posted_from_this_site_is_accepted(group, post, headers):
     response = post(headers)
     assert response.status_code == 200
     assert Subscriber.objects.filter(email="ada@example.org").exists()
@@ -51,7 +61,7 @@ def test_a_form_posted_from_this_site_is_accepted(group, headers):
         {},  # no browser posts a form without saying where it came from
     ],
 )
-def test_a_form_posted_from_elsewhere_is_refused_and_nothing_is_saved(group, headers):
+def test_a_form_posted_from_elsewhere_is_refused_and_nothing_is_saved(group, post, headers):
     response = post(headers)
     assert response.status_code == 403
     assert "<h1>Please try again</h1>" in response.content.decode()
