@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from subscriptions.models import Subscription
+from tests.subscriptions.helpers import run_tasks
 from tests.trials.ctgov import REAL
 
 from .servers import RedisServer, database_url, get, gunicorn
@@ -68,6 +69,7 @@ def test_pages_serve_uncached_forms_refuse_and_caching_resumes(site):
         assert get(f"{base}/trials/{CACHED}/")[0] == 200
     assert redis.Redis.from_url(own.url).dbsize() > 0  # caching resumed by itself
     assert post(browser, f"{base}/updates/", fields)[0] == 200
+    run_tasks()  # the worker stores the sign-up
     assert Subscription.objects.count() == 1
 
     text = log.read_text()

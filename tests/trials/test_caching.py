@@ -9,6 +9,7 @@ from django.test import Client
 
 from core import pagecache
 from subscriptions.models import Subscriber
+from tests.subscriptions.helpers import run_tasks
 from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 from trials.signals import trials_changed
 
@@ -42,14 +43,18 @@ def test_cached_pages_set_no_cookie_and_carry_no_token(example_trial):
         assert "csrfmiddlewaretoken" not in response.content.decode()
 
 
-def test_the_form_on_a_cached_page_signs_people_up_as_a_browser_posts_it(example_trial):
+def test_the_form_on_a_cached_page_signs_people_up_as_a_browser_posts_it(
+    example_trial, django_capture_on_commit_callbacks
+):
     html(Client())
     browser = Client(enforce_csrf_checks=True, headers={"Sec-Fetch-Site": "same-origin"})
     page = html(browser)
     assert '<form method="post" action="/updates/"' in page
     data = {"email": "reader@example.org", "follow": "trial", "trial": "NCT07509034"}
-    response = browser.post("/updates/", {**data, "consent": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post("/updates/", {**data, "consent": "on"})
     assert response.status_code == 200
+    run_tasks()  # the worker stores the sign-up
     assert Subscriber.objects.filter(email="reader@example.org").exists()
 
 

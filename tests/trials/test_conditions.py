@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from subscriptions.models import Subscriber
+from tests.subscriptions.helpers import run_tasks
 from trials.models import ConditionCategory
 
 from .search_data import make_trial
@@ -41,7 +42,9 @@ def test_a_group_lists_its_published_trials_with_the_same_filters(client, groups
     assert '<select name="category"' not in html  # the group is the page's own
 
 
-def test_a_group_offers_updates_with_a_working_form(client, groups):
+def test_a_group_offers_updates_with_a_working_form(
+    client, groups, django_capture_on_commit_callbacks
+):
     html = client.get("/conditions/solid-tumors/").content.decode()
     assert "Get updates when new studies for Solid tumors are added" in html
     assert '<form method="post" action="/updates/"' in html
@@ -49,8 +52,10 @@ def test_a_group_offers_updates_with_a_working_form(client, groups):
     # Posted from this page, as a browser posts it (no token: core/csrf.py), it signs up.
     browser = Client(enforce_csrf_checks=True, headers={"Sec-Fetch-Site": "same-origin"})
     data = {"email": "ada@example.org", "follow": "category", "category": "solid-tumors"}
-    response = browser.post("/updates/", {**data, "consent": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post("/updates/", {**data, "consent": "on"})
     assert response.status_code == 200
+    run_tasks()  # the worker stores the sign-up
     assert Subscriber.objects.filter(email="ada@example.org").exists()
 
 
