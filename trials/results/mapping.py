@@ -17,6 +17,7 @@ import json
 import re
 from typing import Any
 
+from ..masking import mask_contacts
 from . import data
 
 # Far beyond anything the registry allows, as in the importer: such a value is damaged data.
@@ -24,27 +25,15 @@ MAX_TEXT = 100_000
 MAX_ITEMS = 20_000
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Phone numbers as people write them: “215-625-2894”, “(319) 310 8067”, “3193108067”,
-# “+33 1 23 45 67 89”; not doses, dates or figures such as “986315 450” or “10911.98”.
-_PHONE = re.compile(
-    r"(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\) ?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?!\w|[.-]\d)"
-    r"|(?<![\w.])\d{10,11}(?!\w|\.\d)"
-    r"|(?<![\w.])\+\d[\d .-]{7,}\d(?!\w|\.\d)"
-)
-MASKED_EMAIL = "•••••@•••••"
-MASKED_PHONE = "•••-•••-••••"
-
 
 class BadResults(ValueError):
     """A results section we cannot read, with the reason in plain words."""
 
 
 def registry_text(text: str) -> str:
-    """Free text from the registry with any email address or phone number masked."""
-    if "@" in text:
-        text = _EMAIL.sub(MASKED_EMAIL, text)
-    return _PHONE.sub(MASKED_PHONE, text)
+    """Free text from the registry with any email address or phone number masked, by the
+    project's one masking function (trials/masking.py)."""
+    return mask_contacts(text)
 
 
 def snapshot_of(record: dict[str, Any], results: data.Results | None) -> dict[str, str] | None:
