@@ -20,10 +20,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 TIMEOUT = 60 * 60 * 24
-PREFIX = "page:v5:"  # a new number whenever what is kept changes shape
+PREFIX = "page:v6:"  # a new number whenever what is kept changes shape
 VERSION_PREFIX = "page-version:"
 # This process's own copies, under the same versioned keys (so never stale).
 local_pages = LocMemCache("pages", {"TIMEOUT": TIMEOUT, "OPTIONS": {"MAX_ENTRIES": 1000}})
@@ -106,36 +106,50 @@ class PageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or not shared_by_all(request):
             return None
         request.get_host()  # a Host that ALLOWED_HOSTS refuses gets its 400, as before
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        shows, params = getattr(match.func, "page_cache", (None, None))
-        versions = current_versions(shows(**match.kwargs)) if shows else None
+        shows, params, kwargs = kept_view(request.path_info)
+        versions = current_versions(shows(**kwargs)) if shows else None
         if versions is None:  # not a kept page, or a cache that keeps nothing
             return None
         raw = repr((request.path, tuple(params(request) if params else ()), versions))
         return PREFIX + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def _keep(response: HttpResponse) -> tuple[dict, str, bytes]:
+@lru_cache(maxsize=1024)
+def kept_view(path: str) -> tuple:
+    """(shows, params, kwargs) of the view a path leads to, Nones if it keeps no pages. URL
+    patterns do not change while a process runs, so each path is resolved once."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None, None, None
+    return *getattr(match.func, "page_cache", (None, None)), match.kwargs
+
+
+def _keep(response: HttpResponse) -> tuple[dict, bytes]:
+    """The headers every copy is sent with (validators and caching rules included, so a hit
+    only adds its length and encoding) and the page, gzipped."""
     body = response.content
     headers = {k: v for k, v in response.items() if k.lower() not in _SET_ON_EACH_RESPONSE}
-    etag = f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    return headers, etag, gzip.compress(body, compresslevel=6, mtime=0)
+    headers |= {
+        "ETag": f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
+        # Anyone may keep it, but asks again each time (a 304 while the ETag holds).
+        "Cache-Control": "public, no-cache",
+        "Vary": "Accept-Encoding, Cookie",
+    }
+    return headers, gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _respond(request, page: tuple[dict, str, bytes]) -> HttpResponse:
-    headers, etag, gzipped = page
-    if accepts_gzip(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(gzipped, headers={**headers, "Content-Encoding": "gzip"})
+def _respond(request, page: tuple[dict, bytes]) -> HttpResponse:
+    headers, gzipped = page
+    meta = request.META  # (not request.headers, which is built from all of META on first use)
+    if accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", "")):
+        body, headers = gzipped, {**headers, "Content-Encoding": "gzip"}
     else:
-        response = HttpResponse(gzip.decompress(gzipped), headers=headers)
-    response["Content-Length"] = str(len(response.content))
-    response["ETag"] = etag
-    patch_cache_control(response, public=True, no_cache=True)
-    patch_vary_headers(response, ("Accept-Encoding", "Cookie"))
-    return get_conditional_response(request, etag=etag, response=response)
+        body = gzip.decompress(gzipped)
+    response = HttpResponse(body, headers={**headers, "Content-Length": str(len(body))})
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        return get_conditional_response(request, etag=headers["ETag"], response=response)
+    return response
 
 
 @lru_cache(maxsize=64)

@@ -17,12 +17,13 @@ config/settings.py).
 """
 
 import logging
+import re
 import threading
 import time
 from urllib.parse import urlsplit
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -52,11 +53,31 @@ _circuits: dict[tuple, _Circuit] = {}
 _circuits_lock = threading.Lock()
 
 
+class OneClientPerPool(RedisCacheClient):
+    """Django's client builds a new redis-py client object for every command, which cost a
+    cached page about a third of its time; a redis-py client is safe to share between threads,
+    so one for reads and one for writes serves the whole process."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        client = self.clients.get(write)
+        if client is None:
+            client = self.clients[write] = super().get_client(key, write=write)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        # Django names its client class here (not a documented setting); a test checks that
+        # commands reuse clients, so an upgrade that changes this is noticed.
+        self._class = OneClientPerPool
+        self.servers = re.split("[;,]", server) if isinstance(server, str) else list(server)
         with _circuits_lock:
-            self._circuit = _circuits.setdefault(tuple(self._servers), _Circuit())
+            self._circuit = _circuits.setdefault(tuple(self.servers), _Circuit())
 
     @property
     def available(self) -> bool:
@@ -88,7 +109,7 @@ class ResilientRedisCache(RedisCache):
                 "The cache (Redis at %s) cannot be reached (%s). Pages are served uncached and "
                 "forms that count requests are refused until it answers; trying again every "
                 "%g s.",
-                _where(self._servers),
+                _where(self.servers),
                 str(error).rstrip("."),
                 RETRY_SECONDS,
             )
