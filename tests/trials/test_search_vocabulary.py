@@ -127,6 +127,22 @@ def test_an_editors_new_synonym_is_searchable_at_once(client, db):
     assert found(client, "brittle bones") == []
 
 
+def test_an_emptied_cache_costs_a_read_of_the_table_not_a_rebuild(db, monkeypatch):
+    from django.core.cache import cache
+
+    from trials import synonyms
+
+    first = current_vocabulary()
+    cache.clear()  # as after Redis restarts
+    built = []
+    monkeypatch.setattr(synonyms, "Vocabulary", lambda terms: built.append(terms) or first)
+    assert current_vocabulary() is first
+    assert built == []  # same terms: the vocabulary this process has serves
+    Synonym.objects.create(said="brittle bones", means="osteoporosis", kind="EVERYDAY")
+    current_vocabulary()
+    assert len(built) == 1  # an editor's change is built in
+
+
 def test_the_admin_says_what_a_synonym_lacks(admin_client, db):
     response = admin_client.post(
         "/admin/trials/synonym/add/",
