@@ -39,7 +39,7 @@ _LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]+"
 _EMAIL = re.compile(rf"(?:mailto:)?{_LOCAL}[@＠][\w-]+(?:\.[\w-]+)*", re.IGNORECASE)
 _SPELLED_AT = r"\s*[\[({]\s*at\s*[\])}]\s*"
 _SPELLED_DOT = r"(?:\.|\s*[\[({]\s*dot\s*[\])}]\s*)"
-_SPELLED_AT_ANYWHERE = re.compile(_SPELLED_AT, re.IGNORECASE)
+_SPELLED_AT_ANYWHERE = re.compile(r"[\[({]\s*at\s*[\])}]", re.IGNORECASE)
 _SPELLED_EMAIL = re.compile(rf"{_LOCAL}{_SPELLED_AT}[\w-]+(?:{_SPELLED_DOT}[\w-]+)+", re.IGNORECASE)
 
 # Phone numbers in the shapes registries use. Each alternative is shaped tightly enough that an
@@ -74,6 +74,11 @@ _LABELLED_PHONE = re.compile(
 )
 
 
+# Seven digits or more: fewer is never masked (see `_phone` and `_labelled_phone`), and most
+# registry text (numbers of results, doses, dates) has fewer, so it skips the phone patterns.
+_SEVEN_DIGITS = re.compile(r"(?:\D*+\d){7}")
+
+
 def _digits(text: str) -> int:
     return sum(character.isdigit() for character in text)
 
@@ -93,13 +98,13 @@ def _labelled_phone(match: re.Match) -> str:
 
 def mask_contacts(text: str) -> str:
     """The text with every phone number and email address in it replaced by the masks."""
-    if not text:
+    if len(text) < 5:  # shorter than any address (a@b.c) or phone number
         return text
     if "@" in text or "＠" in text:
         text = _EMAIL.sub(MASKED_EMAIL, text)
     if _SPELLED_AT_ANYWHERE.search(text):
         text = _SPELLED_EMAIL.sub(MASKED_EMAIL, text)
-    if any(character.isdigit() for character in text):
+    if _SEVEN_DIGITS.match(text):
         text = _LABELLED_PHONE.sub(_labelled_phone, text)
         text = _PHONE.sub(_phone, text)
     return text
