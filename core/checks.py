@@ -8,18 +8,19 @@ from django.core.checks import Tags, Warning, register
 _UNSHARED = ("LocMemCache", "DummyCache", "FileBasedCache")
 
 
+def unshared_cache(alias: str, name: str, hint: str, id: str) -> list[Warning]:
+    """A warning, with `hint` and `id`, when the cache `alias` is not shared by every process."""
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if backend.rsplit(".", 1)[-1] not in _UNSHARED:
+        return []
+    message = f"{name} ({backend}) is not one that every server process can share."
+    return [Warning(message, hint=hint, id=id)]
+
+
 @register(Tags.caches, deploy=True)
 def shared_cache(app_configs, **kwargs):
-    backend = settings.CACHES["default"]["BACKEND"]
-    if backend.rsplit(".", 1)[-1] in _UNSHARED:
-        return [
-            Warning(
-                f"The cache ({backend}) is not one that every server process can share.",
-                hint="Set CACHE_URL to a Redis server, e.g. redis://127.0.0.1:6379/1.",
-                id="core.W001",
-            )
-        ]
-    return []
+    hint = "Set CACHE_URL to a Redis server, e.g. redis://127.0.0.1:6379/1."
+    return unshared_cache("default", "The cache", hint, "core.W001")
 
 
 @register(Tags.security, deploy=True)

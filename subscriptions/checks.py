@@ -4,26 +4,22 @@ import redis
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
+from core.checks import unshared_cache
+
 from .ratelimit import CACHE_ALIAS
 
-_UNSHARED = ("LocMemCache", "DummyCache", "FileBasedCache")
 _SAFE_POLICIES = ("noeviction",)
 
 
 @register(Tags.caches, deploy=True)
 def rate_limit_counters(app_configs, **kwargs):
     """The counters must be shared by every process, and out of eviction's reach."""
+    hint = "Set RATELIMIT_CACHE_URL (or CACHE_URL) to a Redis server."
+    unshared = unshared_cache(CACHE_ALIAS, "The rate-limit cache", hint, "subscriptions.W001")
+    if unshared:
+        return unshared
     config = settings.CACHES.get(CACHE_ALIAS, {})
-    backend = config.get("BACKEND", "")
-    if backend.rsplit(".", 1)[-1] in _UNSHARED:
-        return [
-            Warning(
-                f"The rate-limit cache ({backend}) is not one every server process can share.",
-                hint="Set RATELIMIT_CACHE_URL (or CACHE_URL) to a Redis server.",
-                id="subscriptions.W001",
-            )
-        ]
-    location = config.get("LOCATION")
+    backend, location = config.get("BACKEND", ""), config.get("LOCATION")
     if not backend.endswith("RedisCache") or not isinstance(location, str):
         return []
     try:
