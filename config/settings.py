@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "trials",
     "plain",
     "subscriptions",
+    "relay",
     "registry",
     "health",
     # After subscriptions, whose `db_worker` (the library's, waiting out a lost database)

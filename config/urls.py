@@ -6,6 +6,7 @@ urlpatterns = [
     path("health/", include("health.urls")),
     path("", include("core.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("relay.urls")),
     path("", include("trials.urls")),
     path("", include("plain.urls")),
 ]

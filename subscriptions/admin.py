@@ -1,10 +1,10 @@
-"""Subscriptions for staff with the permission: who follows what, what went out, and the log of
-messages passed on to study teams. Read-only: rows change through the visitors' own links."""
+"""Subscriptions for staff with the permission: who follows what, and what went out. Read-only:
+rows change through the visitors' own links."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
 
-from .models import Delivery, RelayMessage, Subscriber, Subscription
+from .models import Delivery, Subscriber, Subscription
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -113,29 +113,3 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_select_related = ("version__trial", "subscription__subscriber")
     search_fields = ("subscription__subscriber__email", "version__trial__nct_id")
     fields = list_display + ("next_attempt_at",)
-
-
-@admin.register(RelayMessage)
-class RelayMessageAdmin(ReadOnlyAdmin):
-    list_display = ("trial", "sender_name", "sender", "created_at", "confirmed_at", "sent_at")
-    list_filter = (
-        ("confirmed_at", admin.EmptyFieldListFilter),
-        ("sent_at", admin.EmptyFieldListFilter),
-    )
-    list_select_related = ("trial", "sender")
-    search_fields = ("trial__nct_id", "sender__email", "sender_name")
-    fields = (
-        "trial",
-        "sender",
-        "sender_name",
-        "message",
-        "terms_version",
-        "consented_at",
-        "created_at",
-        "confirmed_at",
-        "sent_at",
-        "recipient_email",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-    )

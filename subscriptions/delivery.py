@@ -1,5 +1,5 @@
-"""Sending runs: the news each confirmed subscription is owed, one digest per address, and the
-messages patients asked us to pass on to study teams.
+"""Sending runs: the news each confirmed subscription is owed, one digest per address. Other
+apps send what they have due in the same run (`hooks.sending_run`: the study-team relay).
 
 Exactly once: each piece of news is a `Delivery` row (unique per subscription and version). A
 digest is sent while its address's row is locked (`select_for_update(skip_locked=True)`), and
@@ -24,7 +24,8 @@ from trials.changes import posts_results
 from trials.models import Trial, TrialVersion
 
 from . import emails
-from .models import Delivery, Publication, RelayMessage, Subscriber, Subscription, absolute
+from .hooks import Sent, sending_run
+from .models import Delivery, Publication, Subscriber, Subscription, absolute
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,7 @@ class RunResult:
     queued: int = 0
     digests_sent: int = 0
     digests_failed: int = 0
-    relays_sent: int = 0
-    relays_failed: int = 0
+    also: list[Sent] = field(default_factory=list)  # what other apps sent in the run
     retry_at: dt.datetime | None = None
     errors: list[str] = field(default_factory=list)
 
@@ -55,8 +55,8 @@ class RunResult:
             "queued": self.queued,
             "digests_sent": self.digests_sent,
             "digests_failed": self.digests_failed,
-            "relays_sent": self.relays_sent,
-            "relays_failed": self.relays_failed,
+            **{f"{other.name}_sent": other.sent for other in self.also},
+            **{f"{other.name}_failed": other.failed for other in self.also},
             "retry_at": self.retry_at.isoformat() if self.retry_at else None,
         }
 
@@ -132,7 +132,7 @@ def _digest_items(deliveries: list[Delivery]) -> list[emails.DigestItem]:
     return sorted(items.values(), key=lambda i: (i.is_new, i.version.seen_at, i.trial.nct_id))
 
 
-def _is_connection_error(error: Exception) -> bool:
+def is_connection_error(error: Exception) -> bool:
     """Whether the mail server is unreachable, rather than refusing one message."""
     if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError):
         return False
@@ -187,80 +187,21 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
             )
     # Raised only now, so that the failure recorded above is committed.
     if failure is not None:
-        if _is_connection_error(failure):
+        if is_connection_error(failure):
             raise SmtpUnavailable(str(failure)) from failure
         return 0
     return len(ids)
 
 
-def send_relay(message_id: int, connection, now: dt.datetime | None = None) -> bool:
-    """Pass one confirmed message on to the study team, with a copy to the patient."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = RelayMessage.objects.due(now).select_for_update(skip_locked=True)
-        relay = locked.filter(pk=message_id).first()
-        if relay is None:
-            return False
-        relay = RelayMessage.objects.select_related("trial", "sender").get(pk=relay.pk)
-        study_email = relay.study_contact_email()
-        error: Exception | None = None
-        if not study_email:
-            error = LookupError("the study has no contact email address")
-        else:
-            try:
-                connection.send_messages([emails.relay_to_study(relay, study_email)])
-            except Exception as send_error:  # recorded and retried; the run goes on
-                if not isinstance(send_error, smtplib.SMTPException | OSError):
-                    logger.exception("Message %s could not be sent", relay.pk)
-                error = send_error
-        if error is not None:
-            RelayMessage.objects.filter(pk=relay.pk).update(
-                attempts=F("attempts") + 1,
-                next_attempt_at=now + backoff(relay.attempts + 1),
-                last_error=f"{type(error).__name__}: {error}"[:500],
-            )
-            logger.warning("Message %s to a study team failed: %s", relay.pk, error)
-        else:
-            RelayMessage.objects.filter(pk=relay.pk).update(
-                sent_at=timezone.now(),
-                recipient_email=study_email,
-                attempts=F("attempts") + 1,
-                last_error="",
-            )
-    if error is not None:
-        if _is_connection_error(error):
-            raise SmtpUnavailable(str(error)) from error
-        return False
-    logger.info("Message %s passed on to the team of %s", relay.pk, relay.trial.nct_id)
-    try:
-        connection.send_messages([emails.relay_copy(relay)])
-    except Exception as error:
-        # The study has the message; a lost copy is not worth sending the study a second one.
-        logger.warning("Copy of message %s to its sender failed: %s", relay.pk, error)
-    return True
-
-
 def next_retry_at(now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the earliest news or message waiting for a retry becomes due."""
-    now = now or timezone.now()
-    waiting = [
-        Delivery.objects.pending()
-        .filter(next_attempt_at__gt=now)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first(),
-        RelayMessage.objects.exclude(confirmed_at=None)
-        .filter(sent_at=None, next_attempt_at__gt=now)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first(),
-    ]
-    waiting = [when for when in waiting if when is not None]
-    return min(waiting) if waiting else None
+    """When the earliest news waiting for a retry becomes due."""
+    waiting = Delivery.objects.pending().filter(next_attempt_at__gt=now or timezone.now())
+    return waiting.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
 
 
 def run(now: dt.datetime | None = None) -> RunResult:
-    """One sending run: queue new news, then send every due digest and relayed message."""
+    """One sending run: queue new news, let other apps send what they have due (relayed
+    messages), then send every due digest."""
     now = now or timezone.now()
     result = RunResult(queued=queue_news(now))
     connection = mail.mailers.default
@@ -271,12 +212,10 @@ def run(now: dt.datetime | None = None) -> RunResult:
     except (smtplib.SMTPException, OSError) as error:
         logger.warning("Mail server unavailable at the start of a sending run: %s", error)
     try:
-        relays = RelayMessage.objects.due(now).order_by("pk").values_list("pk", flat=True)
-        for message_id in list(relays):
-            if send_relay(message_id, connection, now):
-                result.relays_sent += 1
-            else:
-                result.relays_failed += 1
+        for _, sent in sending_run.send(sender=Subscriber, connection=connection, now=now):
+            result.also.append(sent)
+            if sent.error:
+                raise SmtpUnavailable(sent.error)
         subscribers = (
             Delivery.objects.due(now)
             .exclude(subscription__confirmed_at=None)
@@ -292,8 +231,9 @@ def run(now: dt.datetime | None = None) -> RunResult:
         result.errors.append(str(error))
     finally:
         connection.close()
-    result.retry_at = next_retry_at(now)
-    due_left = Delivery.objects.due(now).exists() or RelayMessage.objects.due(now).exists()
+    retries = [next_retry_at(now), *(other.retry_at for other in result.also)]
+    result.retry_at = min(filter(None, retries), default=None)
+    due_left = Delivery.objects.due(now).exists() or any(other.due_left for other in result.also)
     if result.errors and due_left:
         result.retry_at = min(filter(None, [result.retry_at, now + backoff(1)]))
     return result

@@ -1,7 +1,8 @@
-"""Every email the site sends, each from three templates: subject, plain text and HTML.
+"""The emails about subscriptions, and `compose`, the one way the site makes an email.
 
-Templates live in templates/subscriptions/emails/<name>_subject.txt, <name>.txt, <name>.html.
-Every link in them is absolute (SITE_URL), and every email links to the address's manage page.
+Each email is three templates: <name>_subject.txt, <name>.txt and <name>.html, named from the
+templates folder (subscriptions/emails/confirm, relay/emails/copy). Every link in them is
+absolute (SITE_URL), and every email to a visitor links to the address's manage page.
 """
 
 import email.policy
@@ -12,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import RelayMessage, Subscriber, Subscription, absolute
+from .models import Subscriber, Subscription, absolute
 
 
 @dataclass
@@ -42,13 +43,13 @@ class AlertMessage(EmailMultiAlternatives):
 
 def _render(name: str, context: dict) -> tuple[str, str, str]:
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"subscriptions/emails/{name}_subject.txt", context)
-    text = render_to_string(f"subscriptions/emails/{name}.txt", context)
-    html = render_to_string(f"subscriptions/emails/{name}.html", context)
+    subject = render_to_string(f"{name}_subject.txt", context)
+    text = render_to_string(f"{name}.txt", context)
+    html = render_to_string(f"{name}.html", context)
     return " ".join(subject.split()), text, html
 
 
-def _message(
+def compose(
     name: str,
     context: dict,
     to: str,
@@ -56,6 +57,8 @@ def _message(
     reply_to: str | None = None,
     headers: dict | None = None,
 ) -> EmailMultiAlternatives:
+    """The email of the templates `name`_subject.txt, `name`.txt and `name`.html, where `name`
+    is a path in templates/ such as "relay/emails/copy"."""
     subject, text, html = _render(name, context)
     message = AlertMessage(
         subject,
@@ -87,7 +90,7 @@ def confirmation(subscription: Subscription) -> EmailMultiAlternatives:
         "manage_url": subscriber.manage_url,
         "target_url": _target_url(subscription),
     }
-    return _message("confirm", context, subscriber.email)
+    return compose("subscriptions/emails/confirm", context, subscriber.email)
 
 
 def already_subscribed(subscription: Subscription) -> EmailMultiAlternatives:
@@ -98,7 +101,7 @@ def already_subscribed(subscription: Subscription) -> EmailMultiAlternatives:
         "manage_url": subscriber.manage_url,
         "target_url": _target_url(subscription),
     }
-    return _message("already_subscribed", context, subscriber.email)
+    return compose("subscriptions/emails/already_subscribed", context, subscriber.email)
 
 
 def digest(subscriber: Subscriber, items: list[DigestItem]) -> EmailMultiAlternatives:
@@ -111,36 +114,12 @@ def digest(subscriber: Subscriber, items: list[DigestItem]) -> EmailMultiAlterna
         "manage_url": subscriber.manage_url,
         "unsubscribe_url": subscriber.unsubscribe_url,
     }
-    return _message("digest", context, subscriber.email, headers=_unsubscribe_headers(subscriber))
-
-
-def relay_confirmation(message: RelayMessage) -> EmailMultiAlternatives:
-    context = {
-        "relay": message,
-        "confirm_url": message.confirm_url,
-        "trial_url": absolute(message.trial.get_absolute_url()),
-        "manage_url": message.sender.manage_url,
-    }
-    return _message("relay_confirm", context, message.sender.email)
-
-
-def relay_to_study(message: RelayMessage, study_email: str) -> EmailMultiAlternatives:
-    """To the study team, with the patient's address to reply to; no link to manage anything."""
-    context = {
-        "relay": message,
-        "trial_url": absolute(message.trial.get_absolute_url()),
-    }
-    return _message("relay_study", context, study_email, reply_to=message.sender.email)
-
-
-def relay_copy(message: RelayMessage) -> EmailMultiAlternatives:
-    """The patient's copy; it never names the study's address."""
-    context = {
-        "relay": message,
-        "trial_url": absolute(message.trial.get_absolute_url()),
-        "manage_url": message.sender.manage_url,
-    }
-    return _message("relay_copy", context, message.sender.email)
+    return compose(
+        "subscriptions/emails/digest",
+        context,
+        subscriber.email,
+        headers=_unsubscribe_headers(subscriber),
+    )
 
 
 def _target_url(subscription: Subscription) -> str:

@@ -1,33 +1,36 @@
-"""Who follows what, the news each of them is owed, and messages relayed to study teams.
+"""Who follows what, and the news each of them is owed.
 
 An address (`Subscriber`) follows trials and condition groups (`Subscription`). Each sign-up
 is confirmed on its own by a signed link, so no one can add subscriptions to someone else's
-address. A `Delivery` row per (subscription, trial version) records the news an address is owed
-and whether it went out; its unique constraint is what stops the same news being sent twice.
+address. A `Delivery` row per (subscription, trial version) records the news an address is
+owed and whether it went out; its unique constraint is what stops the same news being sent
+twice. Other apps keep rows for an address too (the study-team relay keeps its messages) and
+join its purge and export through `subscriptions.hooks`.
 """
 
 import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
+from core.signing import SignedLink
 from trials.models import ConditionCategory, Trial, TrialVersion
 
-CONFIRM_SALT = "subscriptions.confirm"
-MANAGE_SALT = "subscriptions.manage"
-UNSUBSCRIBE_SALT = "subscriptions.unsubscribe"
-RELAY_SALT = "subscriptions.relay"
+from .hooks import exporting, purging
 
 # How long a confirmation link works, and when an unconfirmed sign-up is deleted.
 CONFIRM_MAX_AGE = dt.timedelta(days=3)
 PURGE_UNCONFIRMED_AFTER = dt.timedelta(days=7)
+
+CONFIRM_LINK = SignedLink("subscriptions.confirm", "s", max_age=CONFIRM_MAX_AGE)
+MANAGE_LINK = SignedLink("subscriptions.manage", "a")
+# Stops every update and can do nothing else: a secret of its own (see Subscriber).
+UNSUBSCRIBE_LINK = SignedLink("subscriptions.unsubscribe", "u", key_field="unsubscribe_key")
 
 
 def new_key() -> str:
@@ -39,39 +42,29 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _load(token: str, salt: str, max_age: dt.timedelta | None = None) -> dict | None:
-    try:
-        value = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.BadSignature:  # also SignatureExpired
-        return None
-    return value if isinstance(value, dict) else None
-
-
 class SubscriberQuerySet(models.QuerySet):
     def for_email(self, email: str):
         return self.filter(email__iexact=email.strip())
 
-    def purge_unconfirmed(self, now: dt.datetime | None = None) -> dict[str, int]:
-        """Delete sign-ups and messages never confirmed in time, and addresses left with nothing.
+    def holding_nothing(self):
+        """Addresses that no row of any app refers to."""
+        return self.filter(**{rel.name: None for rel in self.model._meta.related_objects})
 
-        Returns how many of each were deleted.
-        """
+    def purge_unconfirmed(self, now: dt.datetime | None = None) -> dict[str, int]:
+        """Delete sign-ups (and, through `hooks.purging`, other apps' rows) never confirmed in
+        time, and unconfirmed addresses left with nothing. Returns how many of each went:
+        {"unconfirmed sign-up(s)": 2, …, "address(es)": 1}."""
         now = now or timezone.now()
         with transaction.atomic():
             _, signups = Subscription.objects.stale(now).delete()
-            _, messages = RelayMessage.objects.stale(now).delete()
-            orphans = self.filter(
-                confirmed_at=None,
-                created_at__lt=now - PURGE_UNCONFIRMED_AFTER,
-                subscriptions=None,
-                messages=None,
+            deleted = {"unconfirmed sign-up(s)": signups.get("subscriptions.Subscription", 0)}
+            for _, counts in purging.send(sender=Subscriber, now=now):
+                deleted.update(counts)
+            orphans = self.holding_nothing().filter(
+                confirmed_at=None, created_at__lt=now - PURGE_UNCONFIRMED_AFTER
             )
             _, addresses = orphans.delete()
-        return {
-            "sign-ups": signups.get("subscriptions.Subscription", 0),
-            "messages": messages.get("subscriptions.RelayMessage", 0),
-            "addresses": addresses.get("subscriptions.Subscriber", 0),
-        }
+        return {**deleted, "address(es)": addresses.get("subscriptions.Subscriber", 0)}
 
 
 class Subscriber(models.Model):
@@ -119,17 +112,11 @@ class Subscriber(models.Model):
 
     @property
     def manage_token(self) -> str:
-        return signing.dumps({"a": self.pk, "k": self.key}, salt=MANAGE_SALT)
+        return MANAGE_LINK.token(self)
 
     @classmethod
     def from_manage_token(cls, token: str) -> "Subscriber | None":
-        value = _load(token, MANAGE_SALT)
-        if value is None:
-            return None
-        subscriber = cls.objects.filter(pk=value.get("a")).first()
-        if subscriber is None or not constant_time_compare(str(value.get("k")), subscriber.key):
-            return None
-        return subscriber
+        return MANAGE_LINK.find(token, cls.objects.all())
 
     @property
     def manage_url(self) -> str:
@@ -137,19 +124,11 @@ class Subscriber(models.Model):
 
     @property
     def unsubscribe_token(self) -> str:
-        return signing.dumps({"u": self.pk, "k": self.unsubscribe_key}, salt=UNSUBSCRIBE_SALT)
+        return UNSUBSCRIBE_LINK.token(self)
 
     @classmethod
     def from_unsubscribe_token(cls, token: str) -> "Subscriber | None":
-        value = _load(token, UNSUBSCRIBE_SALT)
-        if value is None:
-            return None
-        subscriber = cls.objects.filter(pk=value.get("u")).first()
-        if subscriber is None:
-            return None
-        if not constant_time_compare(str(value.get("k")), subscriber.unsubscribe_key):
-            return None
-        return subscriber
+        return UNSUBSCRIBE_LINK.find(token, cls.objects.all())
 
     @property
     def unsubscribe_url(self) -> str:
@@ -165,16 +144,19 @@ class Subscriber(models.Model):
     def export(self) -> dict:
         """Everything we hold about the address, as the visitor may download it."""
         subscriptions = self.subscriptions.select_related("trial", "category")
-        return {
+        data = {
             "email": self.email,
             "created_at": self.created_at.isoformat(),
             "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
             "subscriptions": [s.export() for s in subscriptions],
-            "messages_to_study_teams": [m.export() for m in self.messages.select_related("trial")],
         }
+        for _, held in exporting.send(sender=Subscriber, subscriber=self):
+            data.update(held)
+        return data
 
     def delete_data(self) -> None:
-        """Forget the address: its subscriptions, delivery records and relayed messages."""
+        """Forget the address: its subscriptions, delivery records and every other app's rows
+        that refer to it (relayed messages), which go with it."""
         self.delete()
 
 
@@ -278,7 +260,7 @@ class Subscription(models.Model):
 
     @property
     def confirm_token(self) -> str:
-        return signing.dumps({"s": self.pk, "k": self.key}, salt=CONFIRM_SALT)
+        return CONFIRM_LINK.token(self)
 
     @property
     def confirm_url(self) -> str:
@@ -290,14 +272,9 @@ class Subscription(models.Model):
 
         A removed subscription is deleted, so its old links find nothing and cannot bring it back.
         """
-        value = _load(token, CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-        if value is None:
-            return None
-        found = cls.objects.select_related("subscriber", "trial", "category")
-        subscription = found.filter(pk=value.get("s")).first()
-        if subscription is None or not constant_time_compare(str(value.get("k")), subscription.key):
-            return None
-        return subscription
+        return CONFIRM_LINK.find(
+            token, cls.objects.select_related("subscriber", "trial", "category")
+        )
 
     def confirm(self) -> None:
         now = timezone.now()
@@ -369,113 +346,3 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} to {self.subscription.subscriber}"
-
-
-class RelayMessageQuerySet(models.QuerySet):
-    def stale(self, now: dt.datetime | None = None):
-        now = now or timezone.now()
-        return self.filter(confirmed_at=None, created_at__lt=now - PURGE_UNCONFIRMED_AFTER)
-
-    def due(self, now: dt.datetime | None = None):
-        return self.exclude(confirmed_at=None).filter(
-            sent_at=None, next_attempt_at__lte=now or timezone.now()
-        )
-
-    def for_study_in_last_day(self, trial: Trial, now: dt.datetime | None = None):
-        """Messages confirmed for this trial's study team in the last 24 hours."""
-        since = (now or timezone.now()) - dt.timedelta(days=1)
-        return self.filter(trial=trial, confirmed_at__gte=since)
-
-
-class RelayMessage(models.Model):
-    """A patient's message to a study team, sent only after the patient confirms their address.
-
-    The study's address is looked up when the message goes out and never shown to the patient.
-    """
-
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="relay_messages")
-    sender = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="messages")
-    sender_name = models.CharField(max_length=100)
-    message = models.TextField(max_length=5000)
-    terms_version = models.CharField(max_length=20)
-    consented_at = models.DateTimeField()
-    key = models.CharField(max_length=64, default=new_key, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    recipient_email = models.EmailField(
-        max_length=254, blank=True, help_text="The study contact it went to (staff only)."
-    )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.CharField(max_length=500, blank=True)
-
-    objects = RelayMessageQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "message to a study team"
-        verbose_name_plural = "messages to study teams"
-
-    def __str__(self) -> str:
-        return f"{self.sender_name} about {self.trial.nct_id}"
-
-    @classmethod
-    def compose(
-        cls, trial: Trial, email: str, *, name: str, message: str, at: dt.datetime | None = None
-    ) -> "RelayMessage":
-        """A new message from this address, waiting for the sender to confirm it."""
-        return cls.objects.create(
-            trial=trial,
-            sender=Subscriber.for_signup(email),
-            sender_name=name,
-            message=message,
-            terms_version=settings.TERMS_VERSION,
-            consented_at=at or timezone.now(),
-        )
-
-    @property
-    def confirm_token(self) -> str:
-        return signing.dumps({"m": self.pk, "k": self.key}, salt=RELAY_SALT)
-
-    @property
-    def confirm_url(self) -> str:
-        return absolute(reverse("subscriptions:contact-confirm", args=[self.confirm_token]))
-
-    @classmethod
-    def from_confirm_token(cls, token: str) -> "RelayMessage | None":
-        value = _load(token, RELAY_SALT, max_age=CONFIRM_MAX_AGE)
-        if value is None:
-            return None
-        message = cls.objects.select_related("trial", "sender").filter(pk=value.get("m")).first()
-        if message is None or not constant_time_compare(str(value.get("k")), message.key):
-            return None
-        return message
-
-    def confirm(self) -> bool:
-        """Mark the sender's address confirmed; False when it already was (a second click)."""
-        now = timezone.now()
-        updated = RelayMessage.objects.filter(pk=self.pk, confirmed_at=None).update(
-            confirmed_at=now, next_attempt_at=now
-        )
-        if updated:
-            self.confirmed_at = now
-        Subscriber.objects.filter(pk=self.sender_id, confirmed_at=None).update(confirmed_at=now)
-        return bool(updated)
-
-    def study_contact_email(self) -> str:
-        """Where the message goes: the study's own contact first, then a site contact."""
-        contacts = self.trial.contacts.exclude(email="").order_by(
-            models.F("location").asc(nulls_first=True), "position", "id"
-        )
-        return contacts.values_list("email", flat=True).first() or ""
-
-    def export(self) -> dict:
-        return {
-            "trial": self.trial.nct_id,
-            "name": self.sender_name,
-            "message": self.message,
-            "written_at": self.created_at.isoformat(),
-            "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
-            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
-        }

@@ -10,7 +10,7 @@ What is counted, and against whom:
   message. So a stranger cannot use the forms to flood an inbox, nor lock its owner out: the
   owner's own request is still confirmed within minutes of the attacker stopping;
 - the messages passed on to each study team a day (counted in the database, see
-  `RelayMessage.objects.sent_to_study_today`).
+  `RelayMessage.objects.for_study_in_last_day` in relay/models.py).
 """
 
 import hashlib

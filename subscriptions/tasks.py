@@ -18,7 +18,7 @@ from health.cache import CacheUnavailable
 from trials.models import ConditionCategory, Trial
 
 from . import delivery, emails, ratelimit
-from .models import RelayMessage, Subscription
+from .models import Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ def request_run_on_commit() -> None:
     transaction.on_commit(request_run)
 
 
-def _schedule_retry(when: dt.datetime) -> None:
+def schedule_run(when: dt.datetime) -> None:
+    """A sending run at `when`, for what waits for a retry then; one however often asked."""
     key = f"alerts:retry:{when.replace(microsecond=0).isoformat()}"
     if cache.add(key, 1, timeout=max(60, int((when - timezone.now()).total_seconds()) + 60)):
         send_alerts.using(run_after=when).enqueue()
@@ -48,12 +49,12 @@ def send_alerts() -> dict:
     cache.delete(RUN_REQUESTED)
     result = delivery.run()
     if result.retry_at is not None:
-        _schedule_retry(result.retry_at)
+        schedule_run(result.retry_at)
     logger.info("Sending run: %s", result.as_dict())
     return result.as_dict()
 
 
-def _send_or_retry(message, retry, row_id: int, attempt: int, what: str) -> bool:
+def send_or_retry(message, retry, row_id: int, attempt: int, what: str) -> bool:
     """Send one email now; on an SMTP failure, enqueue `retry` for the row again with backoff."""
     try:
         with mail.mailers.default as connection:
@@ -69,7 +70,7 @@ def _send_or_retry(message, retry, row_id: int, attempt: int, what: str) -> bool
     return True
 
 
-def _held_back(retry, row_id: int, attempt: int, address: str, what: str) -> bool:
+def held_back(retry, row_id: int, attempt: int, address: str, what: str) -> bool:
     """Whether the address's email budget holds this email back (ratelimit.email_budget); a held
     email is enqueued again for when the budget allows, once per sign-up or message."""
     try:
@@ -106,20 +107,6 @@ def sign_up(
 
 
 @task()
-def compose_relay(trial_id: int, email: str, name: str, message: str, consented_at: str):
-    """A message from the contact form, stored here for the same reason as `sign_up`."""
-    trial = Trial.objects.published().filter(pk=trial_id).first()
-    if trial is None:
-        return None
-    with transaction.atomic():  # the address and its message, or neither
-        relay = RelayMessage.compose(
-            trial, email, name=name, message=message, at=dt.datetime.fromisoformat(consented_at)
-        )
-    send_relay_confirmation.enqueue(relay.pk)
-    return relay.pk
-
-
-@task()
 def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
     """The confirmation link, or a note that the address already follows this."""
     subscription = (
@@ -130,45 +117,10 @@ def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
     if subscription is None:  # removed or purged since
         return False
     address = subscription.subscriber.email
-    if _held_back(send_signup_email, subscription_id, attempt, address, f"s{subscription_id}"):
+    if held_back(send_signup_email, subscription_id, attempt, address, f"s{subscription_id}"):
         return False
     if subscription.is_confirmed:
         message = emails.already_subscribed(subscription)
     else:
         message = emails.confirmation(subscription)
-    return _send_or_retry(message, send_signup_email, subscription_id, attempt, "a sign-up email")
-
-
-@task()
-def send_relay_confirmation(message_id: int, attempt: int = 1) -> bool:
-    relay = RelayMessage.objects.select_related("trial", "sender").filter(pk=message_id).first()
-    if relay is None or relay.confirmed_at is not None:
-        return False
-    if _held_back(
-        send_relay_confirmation, message_id, attempt, relay.sender.email, f"m{message_id}"
-    ):
-        return False
-    return _send_or_retry(
-        emails.relay_confirmation(relay),
-        send_relay_confirmation,
-        message_id,
-        attempt,
-        "a message confirmation",
-    )
-
-
-@task()
-def send_relay(message_id: int) -> bool:
-    """Pass a confirmed message on now; a failure leaves it to the next sending run."""
-    connection = mail.mailers.default
-    try:
-        sent = delivery.send_relay(message_id, connection)
-    except delivery.SmtpUnavailable:
-        sent = False
-    finally:
-        connection.close()
-    if not sent:
-        when = delivery.next_retry_at()
-        if when is not None:
-            _schedule_retry(when)
-    return sent
+    return send_or_retry(message, send_signup_email, subscription_id, attempt, "a sign-up email")

@@ -11,6 +11,4 @@ urlpatterns = [
     path("updates/manage/<str:token>/export/", views.export, name="export"),
     path("updates/manage/<str:token>/delete/", views.delete, name="delete"),
     path("updates/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
-    path("trials/<str:nct_id>/contact/", views.contact, name="contact"),
-    path("updates/message/<str:token>/", views.contact_confirm, name="contact-confirm"),
 ]

@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from subscriptions.models import RelayMessage, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Subscription
 from tests import hostile
 from tests.subscriptions.helpers import links, run_tasks
 from trials import importer
@@ -104,7 +105,7 @@ def test_nothing_public_shows_a_crafted_records_contacts_or_markup(
 
     # A visitor follows the trial and its condition group, and writes to the study team.
     signup = {"email": "ada@example.org", "consent": "on", "trial": hostile.NCT_ID}
-    contact_path = reverse("subscriptions:contact", args=[hostile.NCT_ID])
+    contact_path = reverse("relay:contact", args=[hostile.NCT_ID])
     message = {"name": "Ada", "email": "ada@example.org", "message": "May I take part, please?"}
     responses = []
     with commit():
@@ -120,7 +121,7 @@ def test_nothing_public_shows_a_crafted_records_contacts_or_markup(
     with commit():
         responses.append(client.post("/updates/", {**signup, "follow": "trial"}))  # already
     relay = RelayMessage.objects.get()
-    relay_path = reverse("subscriptions:contact-confirm", args=[relay.confirm_token])
+    relay_path = reverse("relay:confirm", args=[relay.confirm_token])
     responses.append(client.get(relay_path))
     with commit():
         responses.append(client.post(relay_path, follow=True))

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 from core.pagecache import cached_page
 from plain.linking import GlossaryLinker
 from plain.results import summarise
-from subscriptions.forms import ContactStudyForm, SubscribeForm
+from subscriptions.forms import SubscribeForm
 
 from .forms import TrialSearchForm, search_key
 from .models import ConditionCategory, Location, Trial, TrialResults
@@ -147,7 +147,6 @@ def trial_detail(request, nct_id: str):
         "form": SubscribeForm(trial=trial),
         # Whether a message can be passed on; the addresses themselves never reach the page.
         "can_contact": trial.is_published and any(contact.email for contact in contacts),
-        "contact_form": ContactStudyForm(),
         # Links the first use of each glossary word in the registrant's text on this page.
         "glossary": GlossaryLinker(),
     }

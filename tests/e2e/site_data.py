@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.core.management import call_command
 from django.urls import reverse
 
-from subscriptions.models import RelayMessage, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Subscription
 from trials.models import Condition, ConditionCategory, Contact, Location, Trial
 
 DEMO_NCT_ID = "NCT07509034"
@@ -83,5 +84,5 @@ def build_site_data() -> SiteData:
         unsubscribe_path=reverse(
             "subscriptions:unsubscribe", args=[leaving.subscriber.unsubscribe_token]
         ),
-        contact_confirm_path=reverse("subscriptions:contact-confirm", args=[relay.confirm_token]),
+        contact_confirm_path=reverse("relay:confirm", args=[relay.confirm_token]),
     )

@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import caches
 
 from health import cache as resilient
-from subscriptions.models import RelayMessage, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Subscription
 from tests.concurrency import at_once
 from tests.subscriptions.helpers import STUDY_EMAIL, STUDY_PHONE, make_trial, run_tasks
 from trials.models import ConditionCategory, Contact

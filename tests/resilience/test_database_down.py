@@ -24,7 +24,14 @@ from tests.trials.ctgov import REAL
 
 from .servers import ROOT, RedisServer, TcpProxy, database_url, get, gunicorn
 
-TABLES = ["django.contrib.sessions", "django_tasks_db", "trials", "subscriptions", "registry"]
+TABLES = [
+    "django.contrib.sessions",
+    "django_tasks_db",
+    "trials",
+    "subscriptions",
+    "relay",
+    "registry",
+]
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)
 
 CACHED, UNCACHED = "NCT03908762", "NCT05993949"

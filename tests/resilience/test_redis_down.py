@@ -15,9 +15,8 @@ from tests.subscriptions.helpers import run_tasks
 from tests.trials.ctgov import REAL
 
 from .servers import RedisServer, database_url, get, gunicorn
-from .test_database_down import CACHED, UNCACHED, Forms, post
+from .test_database_down import CACHED, TABLES, UNCACHED, Forms, post
 
-TABLES = ["django.contrib.sessions", "django_tasks_db", "trials", "subscriptions", "registry"]
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)
 WORKERS = 2
 

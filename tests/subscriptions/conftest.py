@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.core.cache import cache, caches
 
 from subscriptions import ratelimit
@@ -13,6 +14,14 @@ def _empty_cache():
     # Rate limits and cached pages live in the caches; each test starts from nothing.
     cache.clear()
     caches[ratelimit.CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def counted_in_redis(redis_cache):
+    """Rate limits counted in Redis as in production, from well inside one clock hour (counts
+    are per hour), so that no test straddles two."""
+    with time_machine.travel("2026-11-25 10:15:00+00:00", tick=True):
+        yield redis_cache
 
 
 @pytest.fixture

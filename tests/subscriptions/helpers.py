@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -17,7 +18,7 @@ SITE_PHONE = "301-555-0199"
 
 # The apps whose tables a test that commits (transaction=True) empties afterwards. Leaving out
 # auth keeps the groups and permissions that migrations made, for the tests that run after it.
-TABLES = ["django.contrib.sessions", "django_tasks_db", "trials", "subscriptions"]
+TABLES = ["django.contrib.sessions", "django_tasks_db", "trials", "subscriptions", "relay"]
 
 
 def run_tasks() -> int:
@@ -85,3 +86,11 @@ def links(text: str) -> list[str]:
 
 def hours_ago(hours: float) -> dt.datetime:
     return timezone.now() - dt.timedelta(hours=hours)
+
+
+def staff(*perms: str) -> User:
+    """A staff account with these permissions (codenames) and no others."""
+    user = User.objects.create_user("staff", is_staff=True)
+    for codename in perms:
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user

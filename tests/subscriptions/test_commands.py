@@ -2,7 +2,8 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from subscriptions.models import RelayMessage, Subscriber, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Subscriber, Subscription
 
 from .helpers import add_version, follow, hours_ago
 

@@ -5,7 +5,7 @@ import time_machine
 from django.core import signing
 from django.urls import reverse
 
-from subscriptions.models import CONFIRM_SALT, Subscription
+from subscriptions.models import CONFIRM_LINK, Subscription
 
 from .helpers import follow
 
@@ -81,7 +81,7 @@ def test_a_tampered_link_does_not_confirm(client, trial, tamper):
 
 def test_a_signed_token_for_another_sign_up_or_key_does_not_confirm(client, trial):
     subscription = follow("ada@example.org", trial=trial, confirmed=False)
-    forged = signing.dumps({"s": subscription.pk, "k": "guessed"}, salt=CONFIRM_SALT)
+    forged = signing.dumps({"s": subscription.pk, "k": "guessed"}, salt=CONFIRM_LINK.salt)
     assert client.post(reverse("subscriptions:confirm", args=[forged])).status_code == 404
     other_salt = signing.dumps({"s": subscription.pk, "k": subscription.key}, salt="other")
     assert client.post(reverse("subscriptions:confirm", args=[other_salt])).status_code == 404

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from subscriptions.models import RelayMessage, Subscriber, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Subscriber, Subscription
 
 from .helpers import add_version, follow, make_trial
 
@@ -195,7 +196,7 @@ def test_after_deleting_the_data_no_old_link_works(client, subscriber, trial):
         reverse("subscriptions:unsubscribe", args=[subscriber.unsubscribe_token]),
         reverse("subscriptions:unsubscribe", args=[token]),
         reverse("subscriptions:confirm", args=[pending.confirm_token]),
-        reverse("subscriptions:contact-confirm", args=[relay.confirm_token]),
+        reverse("relay:confirm", args=[relay.confirm_token]),
     ]
     assert client.post(reverse("subscriptions:delete", args=[token])).status_code == 302
     # The same address signs up again: a new row, and still none of the old links opens it.

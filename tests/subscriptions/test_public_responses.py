@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from subscriptions.models import Delivery, RelayMessage, Subscriber, Subscription
+from relay.models import RelayMessage
+from subscriptions.models import Delivery, Subscriber, Subscription
 
 from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, links, run_tasks
 
@@ -29,7 +30,7 @@ def test_every_alert_and_relay_response_keeps_contacts_private(client, commit, t
     with commit():
         responses.append(client.post("/updates/", {**signup, "consent": "on"}))
         responses.append(client.post("/updates/", signup))
-        contact_url = reverse("subscriptions:contact", args=[trial.nct_id])
+        contact_url = reverse("relay:contact", args=[trial.nct_id])
         message = {"name": "Ada", "email": "ada@example.org", "message": "May I take part?"}
         responses.append(client.post(contact_url, {**message, "consent": "on"}))
         responses.append(client.post(contact_url, message))
@@ -43,9 +44,9 @@ def test_every_alert_and_relay_response_keeps_contacts_private(client, commit, t
         reverse("subscriptions:manage", args=[pending.subscriber.manage_token]),
         reverse("subscriptions:export", args=[pending.subscriber.manage_token]),
         reverse("subscriptions:unsubscribe", args=[pending.subscriber.manage_token]),
-        reverse("subscriptions:contact-confirm", args=[relay.confirm_token]),
+        reverse("relay:confirm", args=[relay.confirm_token]),
         reverse("subscriptions:confirm", args=["bad"]),
-        reverse("subscriptions:contact-confirm", args=["bad"]),
+        reverse("relay:confirm", args=["bad"]),
         reverse("subscriptions:manage", args=["bad"]),
     ]
     before = state()

@@ -5,26 +5,13 @@ import redis
 import time_machine
 from django.core import mail
 from django.core.cache import cache
-from django.urls import reverse
 
 from subscriptions import ratelimit
-from subscriptions.models import RelayMessage, Subscription
+from subscriptions.models import Subscription
 
 from .helpers import links, run_tasks
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _on_redis(redis_cache):
-    return redis_cache
-
-
-@pytest.fixture(autouse=True)
-def _mid_window():
-    # Counts are per clock hour: start each test well inside one, so none straddles two.
-    with time_machine.travel("2026-11-25 10:15:00+00:00", tick=True):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("counted_in_redis")]
 
 
 def post_signup(client, email, ip="203.0.113.5", **extra):
@@ -148,41 +135,3 @@ def test_behind_a_proxy_the_client_is_the_address_our_proxy_saw(client, trial, s
     assert spoofed.status_code == 429
     other = post_signup(client, "z@example.org", ip="127.0.0.1", HTTP_X_FORWARDED_FOR="5.6.7.8")
     assert other.status_code == 200
-
-
-def test_the_study_team_form_is_limited_per_client(client, commit, trial):
-    data = {
-        "name": "Ada",
-        "email": "ada@example.org",
-        "message": "May I take part?",
-        "consent": "on",
-    }
-    url = f"/trials/{trial.nct_id}/contact/"
-    with commit():
-        for n in range(ratelimit.CONTACT_PER_CLIENT.count):
-            data["email"] = f"ada{n}@example.org"
-            assert client.post(url, data).status_code == 200
-        response = client.post(url, data)
-    assert response.status_code == 429
-    html = response.content.decode()
-    assert "Please wait" in html
-    assert "May I take part?" in html
-    run_tasks()
-    assert RelayMessage.objects.count() == ratelimit.CONTACT_PER_CLIENT.count
-
-
-def test_a_study_team_gets_a_bounded_number_of_messages_a_day(client, commit, trial):
-    for n in range(ratelimit.MESSAGES_PER_TRIAL_PER_DAY):
-        RelayMessage.compose(trial, f"p{n}@example.org", name="P", message="Hello there").confirm()
-    relay = RelayMessage.compose(trial, "ada@example.org", name="Ada", message="May I join?")
-    path = reverse("subscriptions:contact-confirm", args=[relay.confirm_token])
-    with commit():
-        response = client.post(path)
-    assert response.status_code == 429
-    assert "many messages today" in response.content.decode()
-    relay.refresh_from_db()
-    assert relay.confirmed_at is None
-    with time_machine.travel("2026-11-26 10:30:00+00:00", tick=True), commit():
-        assert client.post(path).status_code == 302
-    relay.refresh_from_db()
-    assert relay.confirmed_at is not None

@@ -10,8 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        deleted = Subscriber.objects.purge_unconfirmed()
-        self.stdout.write(
-            f"Deleted {deleted['sign-ups']} unconfirmed sign-up(s), {deleted['messages']} "
-            f"unconfirmed message(s) and {deleted['addresses']} address(es)."
-        )
+        counts = [f"{n} {what}" for what, n in Subscriber.objects.purge_unconfirmed().items()]
+        self.stdout.write(f"Deleted {', '.join(counts[:-1])} and {counts[-1]}.")

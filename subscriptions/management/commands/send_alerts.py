@@ -12,9 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = delivery.run()
+        also = "".join(f" and {other.sent} {other.words}" for other in result.also)
         self.stdout.write(
-            f"Queued {result.queued} new update(s); sent {result.digests_sent} digest(s) and "
-            f"{result.relays_sent} message(s) to study teams."
+            f"Queued {result.queued} new update(s); sent {result.digests_sent} digest(s){also}."
         )
         if result.retry_at:
             self.stdout.write(f"Waiting for a retry: the next one is due at {result.retry_at:%c}.")

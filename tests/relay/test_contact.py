@@ -5,11 +5,19 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from relay.models import RelayMessage
 from subscriptions import delivery
-from subscriptions.models import RelayMessage, Subscriber
+from subscriptions.models import Subscriber
+from tests.subscriptions.helpers import (
+    SITE_EMAIL,
+    SITE_PHONE,
+    STUDY_EMAIL,
+    STUDY_PHONE,
+    links,
+    make_trial,
+    run_tasks,
+)
 from trials.models import Contact
-
-from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, links, make_trial, run_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +33,7 @@ def write(client, commit, trial, **fields):
     }
     data.update(fields)
     with commit():
-        response = client.post(reverse("subscriptions:contact", args=[trial.nct_id]), data)
+        response = client.post(reverse("relay:contact", args=[trial.nct_id]), data)
     run_tasks()
     return response
 
@@ -58,7 +66,7 @@ def test_a_trial_without_a_contact_email_has_no_form(client, db, category):
     quiet = make_trial("NCT06666666", category=category)
     Contact.objects.create(trial=quiet, name="Dr. Phone", phone=STUDY_PHONE)
     assert "contact-study-team" not in client.get(quiet.get_absolute_url()).content.decode()
-    response = client.post(reverse("subscriptions:contact", args=[quiet.nct_id]), {})
+    response = client.post(reverse("relay:contact", args=[quiet.nct_id]), {})
     assert response.status_code == 404
 
 
@@ -128,7 +136,7 @@ def test_a_tampered_link_sends_nothing(client, commit, trial):
     write(client, commit, trial)
     relay = RelayMessage.objects.get()
     bad = relay.confirm_token[:-2] + "xx"
-    assert client.post(reverse("subscriptions:contact-confirm", args=[bad])).status_code == 404
+    assert client.post(reverse("relay:confirm", args=[bad])).status_code == 404
     delivery.run()
     assert len(mail.outbox) == 1
 
@@ -157,7 +165,7 @@ def test_a_draft_or_unknown_trial_cannot_be_written_to(client, commit, trial):
     assert write(client, commit, make_trial("NCT07777777", published=False)).status_code == 404
     response = client.post("/trials/NCT00000000/contact/", {})
     assert response.status_code == 404
-    assert client.get(reverse("subscriptions:contact", args=[trial.nct_id])).status_code == 405
+    assert client.get(reverse("relay:contact", args=[trial.nct_id])).status_code == 405
 
 
 def test_hostile_names_and_messages_are_escaped_in_pages_and_emails(client, commit, trial):
@@ -199,7 +207,7 @@ def test_the_form_on_a_cached_trial_page_posts_as_a_browser_posts_it(commit, tri
     browser = Client(enforce_csrf_checks=True, headers={"Sec-Fetch-Site": "same-origin"})
     html = browser.get(trial.get_absolute_url()).content.decode()
     form = html[html.index('id="contact-study-team"') :]
-    assert f'action="{reverse("subscriptions:contact", args=[trial.nct_id])}"' in form
+    assert f'action="{reverse("relay:contact", args=[trial.nct_id])}"' in form
     data = {
         "name": "Ada",
         "email": "ada@example.org",
@@ -207,7 +215,7 @@ def test_the_form_on_a_cached_trial_page_posts_as_a_browser_posts_it(commit, tri
         "consent": "on",
     }
     with commit():
-        response = browser.post(reverse("subscriptions:contact", args=[trial.nct_id]), data)
+        response = browser.post(reverse("relay:contact", args=[trial.nct_id]), data)
     assert response.status_code == 200
     run_tasks()  # the worker stores the message
     assert RelayMessage.objects.count() == 1
@@ -219,7 +227,7 @@ def test_an_expired_message_link_sends_nothing(client, commit, trial):
     import time_machine
 
     write(client, commit, trial)
-    path = reverse("subscriptions:contact-confirm", args=[RelayMessage.objects.get().confirm_token])
+    path = reverse("relay:confirm", args=[RelayMessage.objects.get().confirm_token])
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=3, minutes=1)):
         response = client.post(path)
     assert response.status_code == 404
@@ -255,7 +263,7 @@ def test_a_failed_relay_is_retried_and_sent_once(client, commit, trial, monkeypa
 
     real = delivery.mail.mailers
     monkeypatch.setattr(delivery.mail, "mailers", type("M", (), {"default": Down()})())
-    confirm(client, commit, mail.outbox[0])  # the send_relay task fails
+    confirm(client, commit, mail.outbox[0])  # the send task fails
     relay = RelayMessage.objects.get()
     assert relay.sent_at is None and relay.attempts == 1 and relay.last_error
     monkeypatch.setattr(delivery.mail, "mailers", real)
