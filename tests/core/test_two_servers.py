@@ -1,10 +1,6 @@
 """Two gunicorn servers sharing PostgreSQL and Redis, each with two worker processes that keep
 their own copies of pages: after a change made through one, neither serves the old page."""
 
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,7 +13,8 @@ from django.conf import global_settings, settings
 from django.contrib.auth.models import User
 from django.db import connection
 
-from tests.subscriptions.smtp import free_port
+from tests import servers
+from tests.servers import database_url, free_port
 from tests.trials.search_data import make_trial
 
 NCT_ID = "NCT00000901"
@@ -30,44 +27,11 @@ pytestmark = [
 ]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = f"{db['USER']}@" if db.get("USER") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
-
-
 @contextmanager
 def gunicorn(redis_url: str, log: Path):
-    port = free_port(range(8140, 8180))
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "SITE_URL": base,
-        "DATABASE_URL": _database_url(),
-        "CACHE_URL": redis_url,
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi"]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, stdout=out, stderr=out)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/robots.txt", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
+    env = {"DATABASE_URL": database_url(connection.settings_dict), "CACHE_URL": redis_url}
+    with servers.gunicorn(env, log, port=free_port(range(8140, 8180))) as base:
         yield Server(base)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 class Server:

@@ -7,19 +7,15 @@ never holds browser-test rows.
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.subscriptions.smtp import SmtpServer, free_port
+from tests.servers import ROOT, database_url, free_port, gunicorn, process, production_env
+from tests.subscriptions.smtp import SmtpServer
 
 from .browser import BrowserSession
 from .pages import PAGES
@@ -29,7 +25,6 @@ from .site_data import SiteData, build_site_data
 # make between browser steps are plain synchronous code all the same.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(settings.BASE_DIR)
 PORTS = range(
     int(os.environ.get("E2E_PORT_FIRST", 8104)), int(os.environ.get("E2E_PORT_LAST", 8119)) + 1
 )
@@ -78,16 +73,6 @@ def _disconnect_others(connection) -> None:
         )
 
 
-def _database_url(db: dict) -> str:
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def site_data(e2e_database, django_db_blocker) -> SiteData:
     from django.core.cache import cache
@@ -104,21 +89,6 @@ def mailbox() -> Iterator[SmtpServer]:
         yield server
 
 
-@contextmanager
-def _process(args: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
-    with log.open("w") as output:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @pytest.fixture(scope="session")
 def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
     """The site's base URL, run as in production: gunicorn (DEBUG off, WhiteNoise) and the
@@ -128,42 +98,17 @@ def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
 
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         pytest.fail("Run collectstatic first (make e2e does).")
-    port = free_port(PORTS)
-    base = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": settings.SECRET_KEY,  # links signed here open there
-        "SITE_URL": base,
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "EMAIL_URL": f"smtp://127.0.0.1:{mailbox.port}",
-        "LOG_LEVEL": "WARNING",
     }
     logs = tmp_path_factory.mktemp("logs")
-    bin_dir = Path(sys.executable).parent
-    web = [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    web += ["--workers", "2", "--threads", "2"]
     worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"]
     with (
-        _process(web, env, logs / "gunicorn.log") as server,
-        _process([*worker, "--no-reload"], env, logs / "worker.log"),
+        gunicorn(env, logs / "gunicorn.log", threads=2, port=free_port(PORTS)) as base,
+        process([*worker, "--no-reload"], production_env(base, env), logs / "worker.log"),
     ):
-        _wait_until_up(base, server, logs / "gunicorn.log")
         yield base
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/robots.txt", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:  # refused, reset or timed out while it starts
-            time.sleep(0.2)
-    raise RuntimeError("The test server did not answer within 30 s.")
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,9 @@ from health import cache as resilient
 from relay.models import RelayMessage
 from subscriptions.models import Subscription
 from tests.concurrency import at_once
+from tests.servers import RedisServer, TcpProxy
 from tests.subscriptions.helpers import STUDY_EMAIL, STUDY_PHONE, make_trial, run_tasks
 from trials.models import ConditionCategory, Contact
-
-from .servers import RedisServer, TcpProxy
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ from django_tasks_db.models import DBTaskResult
 
 from subscriptions import tasks
 from subscriptions.models import Subscription
+from tests.servers import ROOT, RedisServer, TcpProxy, database_url, get, gunicorn
 from tests.subscriptions.helpers import run_tasks
 from tests.trials.ctgov import REAL
-
-from .servers import ROOT, RedisServer, TcpProxy, database_url, get, gunicorn
 
 TABLES = [
     "django.contrib.sessions",

@@ -15,8 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from registry.models import SyncMark
 from subscriptions import tasks
-
-from .servers import TcpProxy, database_url, get, gunicorn
+from tests.servers import TcpProxy, database_url, get, gunicorn
 
 # The checks run in threads of their own, on connections of their own: what a test writes is
 # committed so that they see it. Only these apps' tables are emptied afterwards (see

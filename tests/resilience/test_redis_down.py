@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from subscriptions.models import Subscription
+from tests.servers import RedisServer, database_url, get, gunicorn
 from tests.subscriptions.helpers import run_tasks
 from tests.trials.ctgov import REAL
 
-from .servers import RedisServer, database_url, get, gunicorn
 from .test_database_down import CACHED, TABLES, UNCACHED, Forms, post
 
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)

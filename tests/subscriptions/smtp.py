@@ -3,25 +3,14 @@
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
+from tests.servers import free_port
+
 PORTS = range(8025, 8050)
-
-
-def free_port(ports: range = PORTS) -> int:
-    """The first of these loopback ports that nothing listens on."""
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {ports.start}-{ports.stop - 1} for a test server.")
 
 
 class Recorder:
@@ -54,7 +43,7 @@ class Recorder:
 
 class SmtpServer:
     def __init__(self, port: int | None = None):
-        self.port = port or free_port()
+        self.port = port or free_port(PORTS)
         self.recorder = Recorder()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
 

@@ -8,9 +8,10 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from subscriptions.models import Delivery, Subscription
+from tests.servers import free_port
 
 from .helpers import add_version, links, run_tasks
-from .smtp import SmtpServer, free_port, html_part, text_part
+from .smtp import PORTS, SmtpServer, html_part, text_part
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,7 @@ def test_several_changes_make_one_digest_per_run(client, commit, trial, smtp):
 
 
 def test_smtp_down_then_up_nothing_lost_nothing_twice(client, commit, trial, settings):
-    port = free_port()
+    port = free_port(PORTS)
     down = SmtpServer(port)
     settings.MAILERS = down.mailers()  # nothing listens there yet
 

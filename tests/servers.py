@@ -1,5 +1,6 @@
-"""Real servers a test controls: a TCP proxy it can cut, gunicorn serving the site through it,
-and a Redis of the test's own that it can stop and start again.
+"""Real servers a test controls: gunicorn serving the site as in production (for the browser,
+resilience and two-server tests), a TCP proxy a test can cut, and a Redis of the test's own that
+it can stop and start again.
 
 The shared PostgreSQL (5432) and Redis (6379) are never stopped: the site is pointed at the
 proxy's port, and cutting the proxy makes the database unreachable for the site alone.
@@ -16,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -24,9 +26,19 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 
-def free_port() -> int:
-    """A loopback port the system has just found free: from its own range of temporary ports,
-    so that test runs going on side by side on one machine do not pick the same one."""
+def free_port(ports: range | None = None) -> int:
+    """A loopback port free now: the first free one of `ports`, else one the system picks from
+    its own range of temporary ports, so that test runs going on side by side on one machine
+    do not pick the same one."""
+    for port in ports or ():
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    if ports:
+        raise RuntimeError(f"No free port in {ports.start}-{ports.stop - 1} for a test server.")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -144,6 +156,9 @@ class RedisServer:
 
 
 def database_url(db: dict, port: int | None = None) -> str:
+    """DATABASE_URL for a server process, for the database `db` (a DATABASES entry)."""
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
     user = db.get("USER") or ""
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
@@ -151,12 +166,10 @@ def database_url(db: dict, port: int | None = None) -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{port}/{db['NAME']}"
 
 
-@contextmanager
-def gunicorn(env: dict, log: Path, workers: int = 2):
-    """The site served by gunicorn as in production; yields its base URL."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    full_env = {
+def production_env(base: str, env: dict) -> dict:
+    """The environment of a server process of the site at `base`: production settings, the
+    tests' secret key (so links signed here open there), and `env` over them."""
+    return {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": settings.SECRET_KEY,
@@ -164,37 +177,52 @@ def gunicorn(env: dict, log: Path, workers: int = 2):
         "LOG_LEVEL": "WARNING",
         **env,
     }
-    args = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi"]
-    args += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "30"]
+
+
+@contextmanager
+def process(args: list[str], env: dict, log: Path) -> Iterator[subprocess.Popen]:
+    """`args` run in the project's folder, output to `log`; stopped when the block ends."""
     with log.open("w") as output:
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=full_env, stdout=output, stderr=subprocess.STDOUT
-        )
+        running = subprocess.Popen(args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
-            _wait_until_up(base, process, log)
-            yield base
+            yield running
         finally:
-            process.send_signal(signal.SIGTERM)
+            running.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=20)
+                running.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                running.kill()
+                running.wait()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
+@contextmanager
+def gunicorn(
+    env: dict, log: Path, *, workers: int = 2, threads: int = 1, port: int | None = None
+) -> Iterator[str]:
+    """The site served by gunicorn as in production; yields its base URL once it answers."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi"]
+    args += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    args += ["--timeout", "30"]
+    with process(args, production_env(base, env), log) as server:
+        _wait_until_up(base, server, log)
+        yield base
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     # Generous: on a busy shared machine the workers may take a while to import the site.
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()}")
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(f"{base}/health/live/", timeout=2) as response:
                 if response.status == 200:
                     return
-        except OSError:
+        except OSError:  # refused, reset or timed out while it starts
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 90 s.")
+    raise RuntimeError(f"gunicorn did not answer within 90 s:\n{log.read_text()}")
 
 
 def get(url: str, headers: dict | None = None, timeout: float = 20):
