@@ -21,11 +21,12 @@ from pathlib import Path
 from statistics import mean
 
 from bench.common import DEFAULT_RECORDS, BenchError, create_database, main, setup_django, site_env
+from trials.nct import NCT_ID
 
 JUDGEMENTS = Path(__file__).resolve().parent / "relevance.toml"
 NAME = "bench_relevance"
 TOP = 10
-CARD = re.compile(r'class="trial-card__title"><a href="/trials/(NCT\d{8})/')
+CARD = re.compile(rf'class="trial-card__title"><a href="/trials/({NCT_ID})/')
 
 
 def run_benchmark(argv: list[str]) -> None:
