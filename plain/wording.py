@@ -49,7 +49,8 @@ SHAM = re.compile(r"\bsham\b", re.I)
 _COMPARISON = re.compile(
     r"\b(usual|standard|routine|conventional)[- ](care|of care|treatment|therapy|practice|"
     r"medicine|medication|drugs?)\b|"
-    r"\bno (treatment|intervention|referral)\b|\bcontrol\b|wait-?list|waiting list",
+    r"\bno (treatment|intervention|referral)\b|\bcontrol\b|wait-?list|waiting list|"
+    r"\b(treatment|care) as usual\b",
     re.I,
 )
 
@@ -73,13 +74,17 @@ _ROUTE = re.compile(r"^(oral|intravenous|iv|subcutaneous|topical|inhaled)\s+(?=\
 _FORM = re.compile(
     r"(?<=\S)\s+(film-coated\s+)?(tablets?|capsules?|pills?|granules|oral solution)$", re.I
 )
+# What follows a slash in a dose (“20mg/day”, “75mg/m2”), never a second medicine.
+_PER = r"(?:m2|kg|d|day|daily|week|weekly|dose|h|hr|hour)\b"
+# A dose after the name (“cisplatin 75mg/m2”, “teneligliptin 20 mg/day”): the record says it.
+_DOSE = re.compile(rf"(?<=\S)\s+\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|units?)(/{_PER})?$", re.I)
 
 
 def display_name(name: str) -> str:
     """The name as it reads in a sentence: “Minimal Surgical Exploration” and “Melatonin” in
     lower case, codes and brands (“JDQ443”, “NOVOCART® Disc”, “isCGM”) as written; without a
     route or a dosage form (“oral S-1”, “neratinib tablets”)."""
-    name = _FORM.sub("", _ROUTE.sub("", " ".join(name.split())))
+    name = _DOSE.sub("", _FORM.sub("", _ROUTE.sub("", " ".join(name.split()))))
     words = name.split()
     if len(words) == 1:
         return name.lower() if re.fullmatch(r"[A-Z][a-z]+", name) else name
@@ -88,7 +93,7 @@ def display_name(name: str) -> str:
     return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
 
 
-_COMBINED = re.compile(r"\s*\+\s*|\s+(?:plus|and|with)\s+|\s*/\s*", re.I)
+_COMBINED = re.compile(rf"\s*\+\s*|\s+(?:plus|and|with)\s+|\s*/(?!\s*{_PER})\s*", re.I)
 
 
 def split_combination(intervention: Intervention) -> list[Intervention]:
@@ -216,8 +221,9 @@ def article(noun: str) -> str:
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
-# Phases: what the study is, and what a good result leads to next. {thing} is the tested
-# thing's kind ("drug", "cell therapy").
+# Phases: what the study is, and what a good result leads to next. {thing} is what is tested
+# (“the drug”, “the drugs”, “the treatments”); {works}, {it}, {is}, {them} and {looks} agree
+# with it in number (plain/tested.py).
 PHASE_NAMES = {
     "EARLY_PHASE1": "an early phase 1 study",
     "PHASE1": "a phase 1 study",
@@ -230,20 +236,20 @@ PHASE_NAMES = {
 PHASE_MEANING = {
     "EARLY_PHASE1": "a first small test in people, at low doses",
     "PHASE1": "one of the first tests in people, mostly to check safety and find the right dose",
-    "PHASE1_PHASE2": "it checks safety and dose first, then starts to see if the {thing} works",
-    "PHASE2": "it checks if the {thing} works and keeps checking that it is safe",
-    "PHASE2_PHASE3": "it checks if the {thing} works, then tests it in more people",
-    "PHASE3": "a large test of whether the {thing} works better than, or as well as, other care",
-    "PHASE4": "the {thing} is already approved, and this study learns more about it in daily use",
+    "PHASE1_PHASE2": "it checks safety and dose first, then starts to see if {thing} {works}",
+    "PHASE2": "it checks if {thing} {works} and keeps checking that {it} {is} safe",
+    "PHASE2_PHASE3": "it checks if {thing} {works}, then tests {them} in more people",
+    "PHASE3": "a large test of whether {thing} {works} better than, or as well as, other care",
+    "PHASE4": "{thing} {is} already approved, and this study learns more about {them} in daily use",
 }
 PHASE_LEADS_TO = {
-    "EARLY_PHASE1": "If it looks safe, larger studies could test whether the {thing} works.",
-    "PHASE1": "If it looks safe, larger studies could test whether the {thing} works.",
-    "PHASE1_PHASE2": "If the results are good, larger studies could compare it with current care.",
-    "PHASE2": "If it works, a larger study could compare it with current care.",
-    "PHASE2_PHASE3": "A good result could help the {thing} get approved {for_whom}.",
-    "PHASE3": "A good result could help the {thing} get approved {for_whom}.",
-    "PHASE4": "It could show how well the {thing} works in daily care, and help doctors use it.",
+    "EARLY_PHASE1": "If {it} {looks} safe, larger studies could test whether {thing} {works}.",
+    "PHASE1": "If {it} {looks} safe, larger studies could test whether {thing} {works}.",
+    "PHASE1_PHASE2": "If results are good, larger studies could compare {them} with current care.",
+    "PHASE2": "If {it} {works}, a larger study could compare {them} with current care.",
+    "PHASE2_PHASE3": "A good result could help {thing} get approved {for_whom}.",
+    "PHASE3": "A good result could help {thing} get approved {for_whom}.",
+    "PHASE4": "It could show how well {thing} {works} in daily care, and help doctors use {them}.",
 }
 EARLY_PHASES = frozenset({"EARLY_PHASE1", "PHASE1", "PHASE1_PHASE2"})
 

@@ -1,5 +1,6 @@
 """Over every real record we have: the written text states only the record's numbers, never
-speaks of a drug where none is tested, and reads at grade 8 or below."""
+speaks of a drug where none is tested, agrees with how many things it tests, and reads at grade
+8 or below in a summary of three to five sentences."""
 
 import json
 import re
@@ -8,7 +9,8 @@ import pytest
 
 from plain.facts import design_from_record, facts_from_mapping, short_name
 from plain.names import everyday_name
-from plain.writer import HEADLINE_LIMIT, MAX_SENTENCE_WORDS, write
+from plain.writer import HEADLINE_LIMIT, MAX_SENTENCE_WORDS, sentences, write
+from tests.plain.test_tested import DISAGREEING
 from tests.trials.ctgov import SHARED
 from trials.importer import map_study
 from trials.readability import reading_grade
@@ -59,6 +61,8 @@ def test_the_text_states_the_record_and_reads_easily(path):
     assert text.headline and len(text.headline) <= HEADLINE_LIMIT
     assert text.summary and text.could_lead_to and text.could_go_wrong
     assert reading_grade(text.summary) <= 8, text.summary
+    assert 3 <= len(sentences(text.summary)) <= 5, text.summary
+    assert not DISAGREEING.search(everything), everything
     for part in (text.summary, text.could_lead_to, text.could_go_wrong):
-        for sentence in re.split(r"(?<=[.!?])\s+", part):
+        for sentence in sentences(part):
             assert len(sentence.split()) <= MAX_SENTENCE_WORDS, sentence

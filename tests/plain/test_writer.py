@@ -1,5 +1,6 @@
 """The words written from a trial's facts state those facts, for each kind of study."""
 
+import dataclasses
 import re
 
 import pytest
@@ -120,7 +121,9 @@ def test_a_randomised_placebo_trial_states_its_phase_groups_placebo_size_and_pla
     ) in text.summary
     assert text.active_substance == "Eptinezumab (a drug)"
     assert "approved for cluster headache" in text.could_lead_to
-    assert "You might get a placebo instead of the drug." in text.could_go_wrong
+    assert (
+        "You might get a placebo, a dummy with no active substance, instead of the drug."
+    ) in text.could_go_wrong
 
 
 def test_a_single_group_phase_1_trial_says_everyone_gets_it_and_what_phase_1_is():
@@ -164,10 +167,10 @@ def test_a_device_trial_with_a_sham_speaks_of_the_device_and_the_sham_never_a_dr
         "Testing sustained acoustic medicine for slipped (herniated) disc or low back pain"
     )
     assert "This study tests a device called sustained acoustic medicine" in text.summary
-    assert "some get a sham, a fake device that does nothing" in text.summary
+    assert "People are put into groups by chance, and some get a sham." in text.summary
     assert "65 people at 3 places in the United States" in text.summary
     assert text.active_substance == ""
-    assert "You might get a sham instead of the real device." in text.could_go_wrong
+    assert "You might get a sham, a fake device that does nothing, instead." in text.could_go_wrong
     assert not DRUG_WORDS.search(everything(text).replace("sustained acoustic medicine", ""))
 
 
@@ -273,3 +276,23 @@ def test_a_name_that_only_says_what_kind_of_thing_it_is_gives_way_to_the_kind(
     assert text.headline.startswith(headline)
     if name != "isCGM":  # a code names its thing; the generic phrases appear nowhere
         assert name.lower() not in (text.headline + text.summary).lower()
+
+
+def test_a_case_control_study_compares_people_with_and_without_the_condition():
+    facts = TrialFacts(
+        study_type="OBSERVATIONAL",
+        observational_model="CASE_CONTROL",
+        conditions=("Trigeminal Neuralgia",),
+        minimum_age="19 Years",
+    )
+    assert write(facts).headline.startswith("Comparing people with and without trigeminal")
+    without = dataclasses.replace(facts, conditions=())
+    assert write(without).headline == "Comparing people with and without a condition"
+
+
+def test_a_withdrawn_study_was_only_planned_and_a_stopped_one_planned_its_numbers():
+    withdrawn = dataclasses.replace(SINGLE_GROUP, status="WITHDRAWN", enrollment=None)
+    assert "It was planned at one place in China, from 2019 to 2024" in write(withdrawn).summary
+    assert "It ran" not in write(withdrawn).summary
+    stopped = dataclasses.replace(SINGLE_GROUP, status="TERMINATED")
+    assert "It planned to include 45 people" in write(stopped).summary
