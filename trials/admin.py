@@ -180,6 +180,7 @@ class TrialAdmin(admin.ModelAdmin):
                     "registry_summary",
                     "detailed_description",
                     ("status", "status_verified_on", "phase", "study_type"),
+                    "why_stopped",
                     ("enrollment", "enrollment_is_estimate"),
                     "sponsor",
                     "registrant_conditions",

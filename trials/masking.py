@@ -129,7 +129,7 @@ REGISTRY_TEXT_FIELDS = {
     "Trial": (
         *("brief_title", "official_title", "acronym", "registry_summary", "detailed_description"),
         *("sponsor", "collaborators", "officials", "interventions", "keywords"),
-        *("registrant_conditions", "mesh_terms", "eligibility_criteria"),
+        *("registrant_conditions", "mesh_terms", "eligibility_criteria", "why_stopped"),
         *("minimum_age", "maximum_age", "registry_snapshot", "design"),
         # Written from the registry's facts (plain/), so from its words too.
         *("generated_headline", "generated_summary", "generated_active_substance"),

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from plain import stopping
 from plain.names import everyday_name
 
 from .changes import as_sentences, describe_version
@@ -164,6 +165,9 @@ class Trial(MasksRegistryText, models.Model):
     registry_summary = models.TextField("registry summary", blank=True)
     detailed_description = models.TextField(blank=True)
     status = models.CharField(max_length=32, choices=Status, default=Status.UNKNOWN)
+    why_stopped = models.TextField(
+        blank=True, help_text="Why the study stopped, in the study team's words (masked)."
+    )
     phase = models.CharField(max_length=16, choices=Phase, blank=True)
     study_type = models.CharField(max_length=20, choices=StudyType, blank=True)
     enrollment = models.PositiveIntegerField(null=True, blank=True)
@@ -241,8 +245,9 @@ class Trial(MasksRegistryText, models.Model):
     )
     registry_snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
-    # Search: PostgreSQL's trigger (migration 0003) weighs these columns into search_vector;
-    # condition_names copies the linked conditions there, see refresh_search_text().
+    # Search: PostgreSQL's trigger (migrations 0003 and 0014) weighs these columns into
+    # search_vector; condition_names copies the linked conditions there, see
+    # refresh_search_text().
     condition_names = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -341,6 +346,11 @@ class Trial(MasksRegistryText, models.Model):
             f"{named[0].upper()}{named[1:]} {verb} written automatically from the registry "
             f"record. Our editors have not checked {pronoun} yet."
         )
+
+    @property
+    def stopped(self) -> "stopping.Stopped | None":
+        """How and why the study stopped, when it is terminated, suspended or withdrawn."""
+        return stopping.why_stopped(self.status, self.why_stopped)
 
     @property
     def registry_title(self) -> str:

@@ -1,11 +1,15 @@
+import json
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 
+from trials import importer
 from trials.models import Contact, Location, Trial
 
 from .conftest import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE
+from .ctgov import SHARED, write
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +190,65 @@ def test_queries_do_not_grow_with_locations(client, example_trial, django_assert
     with django_assert_max_num_queries(8):
         html = page(client)
     assert "Site 149" in html
+
+
+def test_a_stopped_trial_says_why_in_our_words_and_quotes_the_study_team(client, db):
+    importer.import_paths([SHARED / "NCT04280055.json"])
+    html = page(client, "NCT04280055")
+    section = html[html.index('<section aria-labelledby="why-stopped">') :]
+    section = section[: section.index("</section>")]
+    assert ">Why the study stopped early</h2>" in section
+    assert (
+        "The study stopped early. In short, not enough people joined, and the COVID-19 pandemic "
+        "got in the way."
+    ) in section
+    assert "The study team’s reason, in their words:" in section
+    assert (
+        '<blockquote class="registrant-words">Not possible to achieve the anticipated no. of '
+        "patients due to Covid-19 pandemic</blockquote>"
+    ) in section
+
+
+def test_a_withdrawn_trial_without_results_says_why_too(client, db):
+    importer.import_paths([SHARED / "NCT05584540.json"])
+    html = page(client, "NCT05584540")
+    assert ">Why the study was withdrawn</h2>" in html
+    assert "In short, the money to run it ran out." in html
+    assert "loss of funding</blockquote>" in html
+
+
+def test_the_reason_for_stopping_is_masked_like_all_registry_text(client, db, tmp_path):
+    data = json.loads((SHARED / "NCT04280055.json").read_text())
+    data["protocolSection"]["statusModule"]["whyStopped"] = (
+        "Sponsor decision. Questions: stop.team@example.org or +1 215-555-0147"
+    )
+    importer.import_paths([write(tmp_path, "stopped.json", data)])
+    html = page(client, "NCT04280055")
+    assert "Sponsor decision. Questions:" in html
+    assert "stop.team@example.org" not in html and "555-0147" not in html
+    assert Trial.objects.get(nct_id="NCT04280055").why_stopped.count("555-0147") == 0
+
+
+def test_an_open_trial_shows_no_reason_for_stopping(client, db):
+    importer.import_paths([SHARED / "NCT05584540.json", SHARED / "NCT04040387.json"])
+    Trial.objects.filter(nct_id="NCT05584540").update(status="RECRUITING")
+    for nct_id in ("NCT05584540", "NCT04040387"):
+        html = page(client, nct_id)
+        assert "why-stopped" not in html and "in their words:" not in html
+
+
+def test_a_trial_with_results_says_why_it_stopped_once_in_its_results(client, db):
+    importer.import_paths([SHARED / "NCT02945046.json"])
+    html = page(client, "NCT02945046")
+    assert html.count("The study team’s reason, in their words:") == 1
+    found = html.index('aria-labelledby="what-the-study-found"')
+    assert html.index("The study team’s reason, in their words:") > found
+    assert "In short, results suggested the treatment would not help." in html
+    # An editor's words replace the written results: the reason then stands on its own.
+    Trial.objects.filter(nct_id="NCT02945046").update(plain_results="Our editors' words.")
+    cache.clear()
+    html = page(client, "NCT02945046")
+    assert html.count("The study team’s reason, in their words:") == 1
+    assert html.index('<section aria-labelledby="why-stopped">') < html.index(
+        'aria-labelledby="what-the-study-found"'
+    )

@@ -65,10 +65,12 @@ class StatusFacts:
     status_verified_on: RegistryDate
     start: RegistryDate
     completion: RegistryDate
+    why_stopped: str
 
     def facts(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "why_stopped": self.why_stopped,
             "first_submitted_on": self.first_submitted_on.start,
             "last_update_posted_on": self.last_update_posted_on.start,
             "status_verified_on": self.status_verified_on.start,
@@ -90,6 +92,7 @@ def status(protocol: Node) -> StatusFacts:
         status_verified_on=module.date("statusVerifiedDate"),
         start=module.date_struct("startDateStruct"),
         completion=module.date_struct("completionDateStruct"),
+        why_stopped=module.text("whyStopped"),
     )
 
 

@@ -33,7 +33,11 @@ def _mask_rows(model, fields: tuple[str, ...]) -> None:
 
 def mask_stored_text(apps, schema_editor):
     for name in ("Trial", "Location", "Contact", "TrialVersion"):
-        _mask_rows(apps.get_model("trials", name), REGISTRY_TEXT_FIELDS[name])
+        model = apps.get_model("trials", name)
+        # The fields the model had then: later migrations add more to the list.
+        existing = {field.name for field in model._meta.get_fields()}
+        fields = tuple(f for f in REGISTRY_TEXT_FIELDS[name] if f in existing)
+        _mask_rows(model, fields)
     Condition = apps.get_model("trials", "Condition")
     for condition in Condition.objects.all():
         masked = mask_record(condition.name)
