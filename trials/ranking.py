@@ -31,9 +31,10 @@ from .search import Nearby, _through_the_word_index
 from .synonyms import current_vocabulary
 from .vocabulary import STOP_WORDS, Matcher, Vocabulary, negated_pattern, uninverted
 
-# What names a trial: its titles, conditions (MeSH's and the registrant's) and keywords.
+# What names a trial: its titles and headlines (the editors' and the one written from its facts),
+# conditions (MeSH's and the registrant's) and keywords.
 ABOUT_FIELDS = [
-    *("headline", "brief_title", "acronym", "condition_names"),
+    *("headline", "generated_headline", "brief_title", "acronym", "condition_names"),
     *("registrant_conditions", "keywords"),
 ]
 # The record's own MeSH terms, without their ancestors (a parent term still finds a trial, but
@@ -77,7 +78,8 @@ class Query:
 
 def _about(row: dict) -> str:
     """The trial's names, lower case, kept apart by "|"."""
-    parts = [row["headline"], row["brief_title"], row["acronym"], row["condition_names"]]
+    parts = [row["headline"], row["generated_headline"], row["brief_title"], row["acronym"]]
+    parts.append(row["condition_names"])
     for field in ("registrant_conditions", "keywords"):
         parts += [item for item in row[field] or () if isinstance(item, str)]
     for term in row["mesh_names"] or ():

@@ -1,6 +1,6 @@
 """Finding trials by words: the query read through the search vocabulary, or as written.
 
-PostgreSQL matches a weighted tsvector kept by a trigger (migrations 0003 and 0005) with
+PostgreSQL matches a weighted tsvector kept by a trigger (migrations 0003, 0005 and 0014) with
 to_tsquery, or websearch_to_tsquery for search-engine syntax, and ranks with ts_rank; SQLite,
 the development default, matches words at the start of a word in the same fields. Both read a
 query the same way (trials/vocabulary.py): the words as typed may match anywhere, what the
@@ -20,6 +20,7 @@ from .vocabulary import STOP_WORDS, Group, Vocabulary, light_stem
 SEARCH_CONFIG = "english"
 SQLITE_SEARCH_FIELDS = [
     "headline",
+    "generated_headline",
     "brief_title",
     "official_title",
     "acronym",
@@ -43,6 +44,7 @@ _SQLITE_TERM = re.compile(r'(-?)(?:"([^"]*)"|([\w\'][\w\'-]*))')
 # Where a word weighs most in the simple match: what the trial is called and what it is about.
 SQLITE_TITLE_FIELDS = [
     "headline",
+    "generated_headline",
     "brief_title",
     "acronym",
     "condition_names",

@@ -3,10 +3,13 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
+from trials import importer
 from trials.models import Condition, Location, Trial
 from trials.search import haversine_miles, nearby_trials
 
+from .ctgov import SHARED
 from .search_data import BETHESDA, BOSTON, LOS_ANGELES, make_trial, site_at
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +318,40 @@ def test_a_word_search_reads_its_matches_through_the_word_index(client, db):
     # it is the full-text index (docs/search-performance.md). Never a walk of the table.
     for plan in plans:
         assert "Bitmap Heap Scan on trials_trial" in plan and "Seq Scan" not in plan
+
+
+def test_a_trial_is_found_by_the_headline_written_from_its_facts(client, db):
+    make_trial(
+        "NCT00000060",
+        brief_title="CBT-I delivered digitally",
+        generated_headline="An app to help with insomnia",
+    )
+    make_trial("NCT00000061", brief_title="Sleep hygiene leaflet")
+    assert [t.nct_id for t in Trial.objects.search("insomnia")] == ["NCT00000060"]
+    assert titles(client, "q=app+insomnia") == ["An app to help with insomnia"]
+    # An import rewrites it with update(), past save(): the search follows.
+    Trial.objects.filter(nct_id="NCT00000060").update(generated_headline="A sleep course online")
+    assert list(Trial.objects.search("insomnia")) == []
+    assert [t.nct_id for t in Trial.objects.search("course")] == ["NCT00000060"]
+
+
+def test_the_simple_match_finds_the_written_headline_too(db, monkeypatch):
+    make_trial(
+        "NCT00000062",
+        brief_title="CBT-I delivered digitally",
+        generated_headline="An app to help with insomnia",
+    )
+    make_trial("NCT00000063", brief_title="Insomnia diary", generated_headline="Watching sleep")
+    monkeypatch.setattr("trials.wordsearch.is_postgresql", lambda: False)
+    assert [t.nct_id for t in Trial.objects.search("app insomnia")] == ["NCT00000062"]
+    assert [t.nct_id for t in Trial.objects.search('"help with insomnia"')] == ["NCT00000062"]
+
+
+def test_an_imported_trial_is_found_by_the_words_on_its_card(client, db):
+    importer.import_paths([SHARED / "NCT04040387.json"])
+    trial = Trial.objects.get(nct_id="NCT04040387")
+    headline = trial.generated_headline
+    assert headline.lower() not in f"{trial.brief_title} {trial.official_title}".lower()
+    response = client.get("/trials/", {"q": f'"{headline}"'})
+    assert escape(headline) in response.content.decode()
+    assert [t.nct_id for t in Trial.objects.search(f'"{headline}"')] == ["NCT04040387"]
