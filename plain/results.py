@@ -16,6 +16,9 @@ import re
 from trials.results import data
 
 from .glossary import Entry, entries
+from .lines import Line, is_number, joined, people_of
+from .participants import TOTAL, participants, reasons_left
+from .stopping import Stopped, why_stopped
 
 MAX_VALUES = 6  # values per group in one sentence; more are left to the registry's tables
 MAX_COMMON = 5  # other side effects listed
@@ -32,25 +35,8 @@ _PARAM_WORDS = {
     "COUNT_OF_UNITS": "the count was",
 }
 
-# Why people left, in our words; a reason we do not know is quoted as the study wrote it.
-_REASONS = {
-    "withdrawal by subject": "chose to leave",
-    "adverse event": "had side effects or other health problems",
-    "lost to follow-up": "lost touch with the study team",
-    "physician decision": "left on their doctor’s advice",
-    "death": "died",
-    "lack of efficacy": "found the treatment did not work well enough",
-    "protocol violation": "did not follow the study plan",
-    "pregnancy": "became pregnant",
-    "study terminated by sponsor": "left when the sponsor ended the study",
-    "progressive disease": "saw their illness get worse",
-    "disease progression": "saw their illness get worse",
-    "withdrawal by parent/guardian": "were taken out by a parent or guardian",
-    "non-compliance with study drug": "did not take the study treatment as planned",
-}
-
+_PEOPLE = re.compile(r"^(participants|patients|subjects|people|persons)$", re.I)
 _PERCENT = re.compile(r"^(percent(age)?|%)( of (participants|patients|subjects|people))?$", re.I)
-_TOTAL = re.compile(r"^\s*total\s*$", re.I)
 
 
 @dataclasses.dataclass
@@ -66,7 +52,7 @@ class GroupLine:
 class OutcomeSummary:
     title: str  # quoted from the registry
     time_frame: str  # quoted from the registry
-    sentences: list[str]
+    lines: list[Line]
     analyses: list[str]
     is_primary: bool
 
@@ -81,48 +67,44 @@ class SideEffectLine:
     def words(self) -> str:
         return people_of(self.affected, self.at_risk)
 
+    @property
+    def line(self) -> str:
+        """As the page shows it: “Placebo: 5 of 59 people (8%)”."""
+        return f"{self.group}: {self.words}"
+
 
 @dataclasses.dataclass
 class LaySummary:
     participants: list[str]
+    left: Line | None  # why people left
     groups: list[GroupLine]
     main_results: list[OutcomeSummary]
     other_results: list[OutcomeSummary]
     serious: list[SideEffectLine]
     deaths: list[SideEffectLine]
-    common_side_effects: list[str]
+    common_side_effects: list[Line]  # the registry's name for each, a group per line under it
     side_effects_note: str
-    stopped_early: str
+    stopped: Stopped | None
     limitations: str
     terms: list[Entry]  # glossary entries for the statistical words the analyses use
 
+    @property
+    def stopped_early(self) -> str:
+        return self.stopped.words if self.stopped else ""
+
     def sentences(self) -> list[str]:
-        """Every sentence we wrote (not the registry's quoted titles and descriptions), for
-        the reading-grade measure."""
+        """Every line of ours the page shows, for the reading-grade measure. Left out are the
+        registry's words the page quotes as such: outcome titles and time frames, the names
+        of side effects heading their lists, group descriptions, limitations and the reason
+        for stopping."""
         lines = [*self.participants, self.side_effects_note, self.stopped_early]
+        lines += self.left.sentences() if self.left else []
         for outcome in [*self.main_results, *self.other_results]:
-            lines += outcome.sentences + outcome.analyses
-        lines += [
-            f"In {the_group(s.group)}, {s.words} had a serious side effect." for s in self.serious
-        ]
-        lines += self.common_side_effects
+            lines += [text for line in outcome.lines for text in line.sentences()]
+            lines += outcome.analyses
+        lines += [line.line for line in [*self.serious, *self.deaths]]
+        lines += [item for line in self.common_side_effects for item in line.items]
         return [line for line in lines if line]
-
-
-def percent(part: int, whole: int) -> str:
-    if not whole:
-        return ""
-    share = 100 * part / whole
-    if 0 < share < 1:
-        return "less than 1%"
-    return f"{round(share)}%"
-
-
-def people_of(part: int, whole: int) -> str:
-    """“12 of 137 people (9%)”."""
-    noun = "person" if whole == 1 else "people"
-    share = percent(part, whole)
-    return f"{part} of {whole} {noun}" + (f" ({share})" if share else "")
 
 
 def summarise(results: data.Results, *, status: str = "") -> LaySummary:
@@ -132,7 +114,8 @@ def summarise(results: data.Results, *, status: str = "") -> LaySummary:
     outcomes = [_outcome(o) for o in results.outcomes if o.reporting_status != "NOT_POSTED"]
     serious, deaths, common, note = _side_effects(results.adverse_events)
     return LaySummary(
-        participants=_participants(results),
+        participants=participants(results),
+        left=reasons_left(results),
         groups=_groups(results),
         main_results=[o for o in outcomes if o.is_primary],
         other_results=[o for o in outcomes if not o.is_primary],
@@ -140,7 +123,7 @@ def summarise(results: data.Results, *, status: str = "") -> LaySummary:
         deaths=deaths,
         common_side_effects=common,
         side_effects_note=note,
-        stopped_early=_stopped(results.why_stopped, status),
+        stopped=why_stopped(status, results.why_stopped),
         limitations=results.limitations,
         terms=_terms(uses_p, uses_ci),
     )
@@ -150,120 +133,6 @@ def _terms(uses_p: bool, uses_ci: bool) -> list[Entry]:
     wanted = {"p-value"} if uses_p else set()
     wanted |= {"confidence interval"} if uses_ci else set()
     return [entry for entry in entries() if entry.name in wanted]
-
-
-# Who took part ------------------------------------------------------------------------------
-
-
-def _participants(results: data.Results) -> list[str]:
-    lines = []
-    started, finished = _flow_totals(results.flow)
-    baseline = results.baseline
-    total_id, total = _baseline_total(baseline)
-    people = started if started is not None else total
-    if people is not None:
-        lines.append(f"{people} {'person' if people == 1 else 'people'} took part.")
-    if baseline is not None:
-        age = _age(baseline, total_id)
-        if age:
-            lines.append(age)
-        sexes = _sexes(baseline, total_id)
-        if sexes:
-            lines.append(sexes)
-    if started and finished is not None:
-        if finished:
-            lines.append(f"{people_of(finished, started)} finished the study.")
-        else:
-            lines.append("No one finished the study.")
-        reasons = _reasons(results.flow)
-        if reasons:
-            lines.append("People left because they " + _join(reasons) + ".")
-    return lines
-
-
-def _flow_totals(flow: data.Flow | None) -> tuple[int | None, int | None]:
-    if flow is None or not flow.periods:
-        return None, None
-
-    def total(period: data.Period, kind: str) -> int | None:
-        for milestone in period.milestones:
-            if milestone.kind.upper() == kind:
-                counts = [c.count for c in milestone.counts if c.count is not None]
-                return sum(counts) if counts else None
-        return None
-
-    return total(flow.periods[0], "STARTED"), total(flow.periods[-1], "COMPLETED")
-
-
-def _reasons(flow: data.Flow) -> list[str]:
-    totals: dict[str, int] = {}
-    for period in flow.periods:
-        for reason in period.dropped:
-            count = sum(c.count or 0 for c in reason.counts)
-            if count:
-                totals[reason.reason] = totals.get(reason.reason, 0) + count
-    ranked = sorted(totals.items(), key=lambda item: -item[1])[:4]
-    return [
-        f"{_REASONS.get(reason.strip().lower(), f'gave the reason “{reason}”')} ({count})"
-        for reason, count in ranked
-    ]
-
-
-def _baseline_total(baseline: data.Baseline | None) -> tuple[str, int | None]:
-    """The group that stands for everyone (“Total”, or the only group) and its size."""
-    if baseline is None or not baseline.groups:
-        return "", None
-    counts = {c.group_id: c.count for c in baseline.counts}
-    for group in baseline.groups:
-        if _TOTAL.match(group.title):
-            return group.id, counts.get(group.id)
-    if len(baseline.groups) == 1:
-        return baseline.groups[0].id, counts.get(baseline.groups[0].id)
-    known = [count for count in counts.values() if count is not None]
-    return "", sum(known) if known else None
-
-
-def _single_value(measure: data.Measure, group_id: str) -> data.Value | None:
-    for klass in measure.classes:
-        for category in klass.categories:
-            for value in category.values:
-                if value.group_id == group_id:
-                    return value
-    return None
-
-
-def _age(baseline: data.Baseline, total_id: str) -> str:
-    for measure in baseline.measures:
-        kind = {"MEAN": "average", "MEDIAN": "middle"}.get(measure.param_type)
-        if not (measure.title.lower().startswith("age") and kind and total_id):
-            continue
-        value = _single_value(measure, total_id)
-        if value and _is_number(value.value):
-            unit = measure.unit.lower() or "years"
-            if kind == "average":
-                return f"Their average age was {value.value} {unit}."
-            return f"Half were younger than {value.value} {unit}, and half were older."
-    return ""
-
-
-def _sexes(baseline: data.Baseline, total_id: str) -> str:
-    if not total_id:
-        return ""
-    for measure in baseline.measures:
-        if not measure.title.lower().startswith("sex"):
-            continue
-        found: dict[str, str] = {}
-        for klass in measure.classes:
-            for category in klass.categories:
-                title = category.title.strip().lower()
-                word = {"female": "female", "male": "male", "women": "female", "men": "male"}
-                for value in category.values:
-                    if value.group_id == total_id and title in word and value.value.isdigit():
-                        found[word[title]] = value.value
-        if found:
-            parts = [f"{count} were {word}" for word, count in found.items()]
-            return _join(parts).capitalize() + "."
-    return ""
 
 
 # Groups -------------------------------------------------------------------------------------
@@ -283,7 +152,7 @@ def _groups(results: data.Results) -> list[GroupLine]:
         return [
             GroupLine(g.title, counts.get(g.id), g.description)
             for g in results.baseline.groups
-            if not _TOTAL.match(g.title)
+            if not TOTAL.match(g.title)
         ]
     return []
 
@@ -293,25 +162,26 @@ def _groups(results: data.Results) -> list[GroupLine]:
 
 def _outcome(outcome: data.Outcome) -> OutcomeSummary:
     counts = {c.group_id: c.count for c in outcome.counts}
-    sentences = []
+    lines = []
     for group in outcome.groups:
-        sentence = _group_result(outcome, group, counts.get(group.id))
-        if sentence:
-            sentences.append(sentence)
-    if not sentences:
-        sentences.append("The study posted no numbers for this.")
+        line = _group_result(outcome, group, counts.get(group.id))
+        if line:
+            lines.append(line)
+    if not lines:
+        lines.append(Line("The study posted no numbers for this."))
     titles = {g.id: g.title for g in outcome.groups}
     analyses = [line for a in outcome.analyses if (line := _analysis(a, titles))]
     return OutcomeSummary(
         title=outcome.title,
         time_frame=outcome.time_frame,
-        sentences=sentences,
+        lines=lines,
         analyses=analyses,
         is_primary=outcome.is_primary,
     )
 
 
-def _group_result(outcome: data.Outcome, group: data.Group, people: int | None) -> str:
+def _group_result(outcome: data.Outcome, group: data.Group, people: int | None) -> Line | None:
+    """One group's result: a sentence for one value, or a line with a value per item."""
     values = [
         (klass.title, category.title, value)
         for klass in outcome.classes
@@ -320,27 +190,30 @@ def _group_result(outcome: data.Outcome, group: data.Group, people: int | None) 
         if value.group_id == group.id
     ]
     if not values:
-        return ""
+        return None
     who = f"In {the_group(group.title)}"
     if people is not None:
         who += f" ({people} {'person' if people == 1 else 'people'})"
     unit = _unit(outcome.unit)
-    if outcome.param_type == "COUNT_OF_PARTICIPANTS":
-        parts = [_count_words(label(k, c), v, people) for k, c, v in values[:MAX_VALUES]]
-        text = f"{who}: " + "; ".join(parts)
-    elif len(values) == 1:
-        words = _PARAM_WORDS.get(outcome.param_type, "the result was")
-        text = f"{who}, {words} {_value_words(values[0][2], unit)}"
+    counting = outcome.param_type == "COUNT_OF_PARTICIPANTS"
+    if counting:
+        items = [_count_words(label(k, c), v, people) for k, c, v in values[:MAX_VALUES]]
     else:
-        words = _PARAM_WORDS.get(outcome.param_type, "the results were").replace(" was", "s were")
-        parts = [
+        items = [
             f"{label(k, c)}: {_value_words(v, unit)}" if label(k, c) else _value_words(v, unit)
             for k, c, v in values[:MAX_VALUES]
         ]
-        text = f"{who}, {words}: " + "; ".join(parts)
+    if len(values) == 1 and counting:
+        return Line(f"{who}: {items[0]}.")
+    if len(values) == 1:
+        words = _PARAM_WORDS.get(outcome.param_type, "the result was")
+        return Line(f"{who}, {words} {_value_words(values[0][2], unit)}.")
     if len(values) > MAX_VALUES:
-        text += f"; and {len(values) - MAX_VALUES} more in the full results"
-    return text + "."
+        items.append(f"and {len(values) - MAX_VALUES} more in the full results")
+    if counting:
+        return Line(f"{who}:", items)
+    words = _PARAM_WORDS.get(outcome.param_type, "the results were").replace(" was", "s were")
+    return Line(f"{who}, {words}:", items)
 
 
 def label(class_title: str, category_title: str) -> str:
@@ -358,10 +231,15 @@ def _count_words(title: str, value: data.Value, people: int | None) -> str:
 
 
 def _value_words(value: data.Value, unit: str) -> str:
-    if not _is_number(value.value):
+    if not is_number(value.value):
         return "not reported"
-    text = f"{value.value}%" if _PERCENT.match(unit) else f"{value.value} {unit}".strip()
-    if value.lower and value.upper and _is_number(value.lower) and _is_number(value.upper):
+    if _PERCENT.match(unit):
+        text = f"{value.value}%"
+    elif _PEOPLE.match(unit):  # “1 participants” is “1 person”
+        text = f"{value.value} {'person' if value.value == '1' else 'people'}"
+    else:
+        text = f"{value.value} {unit}".strip()
+    if value.lower and value.upper and is_number(value.lower) and is_number(value.upper):
         text += f" (range {value.lower} to {value.upper})"
     return text
 
@@ -370,13 +248,13 @@ def _analysis(analysis: data.Analysis, titles: dict[str, str]) -> str:
     """What the study reported of one analysis, and nothing more."""
     names = [the_group(titles[i]) for i in analysis.group_ids if i in titles]
     if len(names) >= 2:
-        lead = f"Comparing {_join(names)}, the study reported"
+        lead = f"Comparing {joined(names)}, the study reported"
     elif names:
         lead = f"For {names[0]}, the study reported"
     else:
         lead = "The study reported"
     estimate = ""
-    if analysis.param_value and _is_number(analysis.param_value):
+    if analysis.param_value and is_number(analysis.param_value):
         estimate = f"a difference of {analysis.param_value}"
         if analysis.ci_lower and analysis.ci_upper:
             level = f"{analysis.ci_percent}% " if analysis.ci_percent else ""
@@ -426,7 +304,7 @@ def _side_effects(events: data.AdverseEvents | None):
             for c in event.counts
             if c.at_risk
         ]
-        common.append(f"{event.term}: " + "; ".join(parts) + ".")
+        common.append(Line(event.term, parts))
     note = ""
     if events.frequency_threshold and events.other:
         note = (
@@ -434,14 +312,6 @@ def _side_effects(events: data.AdverseEvents | None):
             "of a group had. These were the most common."
         )
     return serious, deaths, common, note
-
-
-def _stopped(why: str, status: str) -> str:
-    if status in ("TERMINATED", "SUSPENDED", "WITHDRAWN") or why:
-        if why:
-            return "The study stopped early. The study team gave this reason:"
-        return "The study stopped early. The study team gave no reason."
-    return ""
 
 
 # Words --------------------------------------------------------------------------------------
@@ -464,16 +334,3 @@ def _unit(unit: str) -> str:
     if len(unit) > 1 and unit[0].isupper() and unit[1].islower():
         return unit[0].lower() + unit[1:]
     return unit
-
-
-_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
-
-
-def _is_number(text: str) -> bool:
-    return bool(_NUMBER.match(text.strip()))
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

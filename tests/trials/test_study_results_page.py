@@ -148,6 +148,26 @@ def test_the_written_sentences_read_at_grade_8_or_below():
                 grades.append(grade)
     assert len(grades) > 500
     assert statistics.median(grades) <= READING_GRADE_TARGET
+    # Long lists of values are lists, a line each, not one long sentence.
+    assert sorted(grades)[int(0.9 * (len(grades) - 1))] <= READING_GRADE_TARGET + 1
+
+
+def test_many_values_are_listed_a_line_each_under_the_group(client):
+    importer.import_paths([SHARED / "NCT03107052.json"])
+    html = section(main(client, "NCT03107052"))
+    assert (
+        "<li>In the Fremanezumab 225 mg Monthly group (144 people):<ul>"
+        "<li>Any AEs: 87 of 144 people (60%)</li><li>Treatment-related AEs: 26 of 144 people (18%)"
+    ) in html
+    assert (
+        '<div class="study-results__left">People left for these reasons:<ul>'
+        "<li>121 gave the reason “Study terminated due to futility”</li>"
+        "<li>34 found the treatment did not work well enough</li>"
+    ) in html
+    assert (
+        "<li>Nasopharyngitis<ul><li>16 of 144 people (11%) in the Fremanezumab 225 mg Monthly "
+        "group</li>"
+    ) in html
 
 
 def test_the_page_reads_results_in_one_query_more(client, django_assert_max_num_queries):
