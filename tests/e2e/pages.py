@@ -132,6 +132,8 @@ PAGES = [
     ),
     # Real record NCT05819398: no editor's text, so the text written automatically, labelled.
     PageType("trial-written-automatically", "/trials/NCT05819398/", printable=True),
+    # Real record NCT05584540: withdrawn, with the study team's reason.
+    PageType("trial-stopped", "/trials/NCT05584540/"),
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
     PageType("glossary", "/glossary/"),
