@@ -44,7 +44,8 @@ _TALKING = re.compile(
 _EXERCISE = re.compile(r"exercis|training|physical activity|walking|yoga|tai chi|pilates", re.I)
 _DIET = re.compile(r"\bdiets?\b|nutrition|eating|fasting|meal", re.I)
 _EDUCATION = re.compile(r"educat|coaching|advice|information|booklet|self-management", re.I)
-PLACEBO = re.compile(r"\bplacebos?\b|\bdummy\b|\bsaline\b", re.I)
+# A “vehicle” is the cream or ointment without the medicine: a placebo.
+PLACEBO = re.compile(r"\bplacebos?\b|\bdummy\b|\bsaline\b|\bvehicle\b", re.I)
 SHAM = re.compile(r"\bsham\b", re.I)
 _COMPARISON = re.compile(
     r"\b(usual|standard|routine|conventional)[- ](care|of care|treatment|therapy|practice|"

@@ -195,3 +195,10 @@ def test_real_records_with_one_two_three_and_mixed_things_tested(nct_id, tested,
     assert thing in everything(text)
     assert 3 <= len(sentences(text.summary)) <= 5
     assert not DISAGREEING.search(everything(text))
+
+
+def test_a_vehicle_is_a_placebo_not_a_second_drug():
+    text = write(trial(("DRUG", "ACCU-D1"), ("DRUG", "Vehicle"), arm_kinds=("EXPERIMENTAL",)))
+    assert "It tests a drug called ACCU-D1 in" in text.summary
+    assert "some get a placebo" in text.summary
+    assert text.active_substance == "ACCU-D1 (a drug)"
