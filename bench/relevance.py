@@ -55,7 +55,8 @@ def run(args) -> None:
     from django.test import Client
 
     from trials import importer
-    from trials.models import Status, Trial
+    from trials.choices import Status
+    from trials.models import Trial
 
     call_command("migrate", "--no-input", verbosity=0)
     counts = importer.import_paths([args.records])

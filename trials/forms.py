@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from .models import ConditionCategory, Location, Phase, Sex, Status
+from .choices import Phase, Sex, Status
+from .models import ConditionCategory, Location
 from .search import Nearby, Place, nearby_trials, zip_centroid
 
 DEFAULT_DISTANCE = 50

@@ -140,13 +140,17 @@ class TrialSearchMixin:
     """Search and filter methods for TrialQuerySet; each returns a QuerySet and they chain.
 
     This module imports no models: the queryset that uses the mixin names the model of the
-    trials' sites (`_location_model()`), and the functions below are handed the rows they read.
+    trials' sites (`_location_model()`) and the search vocabulary editors keep (`_vocabulary()`),
+    and the functions below are handed the rows they read.
     """
 
     def search(self, q: str, vocabulary: Vocabulary | None = None):
         """Trials matching a query, annotated with `rank` (higher is better): plain words are
-        read through the search vocabulary, search-engine syntax as written (wordsearch.py)."""
-        return search_words(self, q, vocabulary)
+        read through `vocabulary` (by default the editors'), search-engine syntax as written
+        (wordsearch.py)."""
+        if vocabulary is None:
+            return search_words(self, q, self._vocabulary)
+        return search_words(self, q, lambda: vocabulary)
 
     def without_stale(self, today: dt.date | None = None):
         """Leave out trials that claim to be open on a status not confirmed for over a year,

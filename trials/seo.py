@@ -4,7 +4,8 @@ import json
 
 from django.conf import settings
 
-from .models import Location, Status, Trial
+from .choices import Status
+from .models import Location, Trial
 
 # schema.org's MedicalStudyStatus names for the registry's statuses that have one.
 SCHEMA_STATUS = {

@@ -12,7 +12,10 @@ import uuid
 from pathlib import Path
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from plain.names import all_names
 
 from .vocabulary import SPELLING, Term, Vocabulary, words
 
@@ -65,8 +68,6 @@ class Synonym(models.Model):
         return self.said
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if not words(self.said):
             raise ValidationError({"said": "Type at least one word or abbreviation."})
         if not self.terms():
@@ -148,8 +149,6 @@ _BRACKETED = re.compile(r"^(?P<before>.*?)\s*\((?P<inside>[^)]*)\)\s*(?P<after>.
 
 def everyday_name_terms() -> tuple[Term, ...]:
     """The plain-language app's everyday names, each finding its MeSH term."""
-    from plain.names import all_names
-
     return _name_terms(tuple(all_names().items()))
 
 

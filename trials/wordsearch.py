@@ -9,12 +9,13 @@ vocabulary adds for them where a trial is named and filed.
 
 import operator
 import re
+from collections.abc import Callable
 from functools import reduce
 
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection, models
 from django.db.models import Case, F, Q, Value, When
 
-from .synonyms import current_vocabulary
 from .vocabulary import STOP_WORDS, Group, Vocabulary, light_stem
 
 SEARCH_CONFIG = "english"
@@ -146,22 +147,20 @@ def _sqlite_words(
     return found
 
 
-def search_words(trials, q: str, vocabulary: Vocabulary | None = None):
+def search_words(trials, q: str, vocabulary: Callable[[], Vocabulary]):
     """The trials (a QuerySet) matching a query, annotated with `rank` (higher is better).
 
-    Plain words are read through the search vocabulary (everyday words, abbreviations,
-    spellings: trials/vocabulary.py); a query with search-engine syntax (quotes, -word, OR)
-    is taken as written.
+    Plain words are read through the search vocabulary `vocabulary()` gives (everyday words,
+    abbreviations, spellings: trials/vocabulary.py), asked for only then; a query with
+    search-engine syntax (quotes, -word, OR) is taken as written.
     """
     q = q.strip()
     if not q:
         return trials
     if not _SYNTAX.search(q):
-        groups = (vocabulary or current_vocabulary()).expand(q)
-        return _search_groups(trials, groups, vocabulary or current_vocabulary())
+        read_through = vocabulary()
+        return _search_groups(trials, read_through.expand(q), read_through)
     if is_postgresql():
-        from django.contrib.postgres.search import SearchQuery
-
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
         return trials.filter(search_vector=query).annotate(rank=_ts_rank(query))
     groups, unwanted = _sqlite_terms(q)
@@ -197,8 +196,6 @@ def _search_groups(trials, groups: list[Group], vocabulary: Vocabulary):
             alternatives.insert(0, (typed, False))
         wanted.append(alternatives)
     if is_postgresql():
-        from django.contrib.postgres.search import SearchQuery
-
         tsquery = " & ".join(
             "(" + " | ".join(_tsquery_words(alt, vocabulary, named) for alt, named in group) + ")"
             for group in wanted

@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from trials.models import ConditionCategory, Eligibility, Location, Trial, TrialVersion
+from trials.eligibility import Eligibility
+from trials.models import ConditionCategory, Location, Trial, TrialVersion
 
 from .search_data import make_trial
 

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from trials import importer
-from trials.models import Status, Trial, TrialVersion, status_is_stale
+from trials.choices import Status, status_is_stale
+from trials.models import Trial, TrialVersion
 
 from .ctgov import record, write
 from .search_data import make_trial

@@ -10,7 +10,8 @@ import dataclasses
 import functools
 from typing import Any
 
-from ..models import Condition, Contact, Location, Phase, Sex, Status, StudyType, Trial
+from ..choices import Phase, Sex, Status, StudyType
+from ..models import Condition, Contact, Location, Trial
 from ..nct import is_nct_id
 from .fields import Age, Node, RegistryDate
 from .records import ContactValues, RecordError, Site

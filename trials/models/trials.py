@@ -1,4 +1,5 @@
-"""Trials as patients see them: registry facts, our plain-language reading, and every change."""
+"""Trials as patients see them: registry facts, our plain-language reading, and how to find
+them (TrialQuerySet, whose search methods are trials/search.py's)."""
 
 import datetime as dt
 
@@ -6,13 +7,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import slugify
 
 from plain import stopping
-from plain.names import everyday_name
 
-from .changes import as_sentences, describe_version
-from .choices import (
+from ..choices import (
     INTERVENTION_KINDS,
     DatePrecision,
     Phase,
@@ -21,12 +19,14 @@ from .choices import (
     StudyType,
     status_is_stale,
 )
-from .eligibility import Eligibility as Eligibility  # where the criteria are read
-from .masking import MASKED_EMAIL, MASKED_PHONE, MasksRegistryText
-from .nct import NCT_ID_PATTERN, validate_nct_id
-from .results.models import TrialResults  # noqa: F401 - posted results, a model of this app
-from .search import TrialSearchMixin
-from .synonyms import Synonym as Synonym  # a model of this app: the search vocabulary
+from ..eligibility import Eligibility
+from ..masking import MasksRegistryText
+from ..nct import NCT_ID_PATTERN, validate_nct_id
+from ..search import TrialSearchMixin
+from ..synonyms import current_vocabulary
+from ..vocabulary import Vocabulary
+from .conditions import Condition, ConditionCategory
+from .locations import Location
 
 GENERATED_NOTE = "Written automatically from the registry record."
 NOT_CHECKED = "Our editors have not checked it yet."
@@ -37,60 +37,14 @@ GENERATED_PART_NAMES = {
 }
 
 
-class ConditionCategory(models.Model):
-    """A group of conditions patients recognise, such as “Solid tumors”, that people can follow."""
-
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = "condition group"
-        verbose_name_plural = "condition groups"
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("trials:category", args=[self.slug])
-
-
-class Condition(MasksRegistryText, models.Model):
-    """A condition by its plain (usually MeSH) name, shared across trials."""
-
-    name = models.CharField(max_length=255, unique=True)
-    mesh_id = models.CharField("MeSH ID", max_length=20, blank=True)
-    categories = models.ManyToManyField(
-        ConditionCategory, related_name="conditions", blank=True, verbose_name="condition groups"
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def everyday_name(self) -> str:
-        """What patients call it: “slipped (herniated) disc” for a disc displacement."""
-        return everyday_name(self.name)
-
-    @property
-    def has_other_medical_name(self) -> bool:
-        """Whether the medical term says more than the everyday name, so pages show both."""
-        return self.everyday_name.casefold() != self.name.casefold()
-
-
 class TrialQuerySet(TrialSearchMixin, models.QuerySet):
     def _location_model(self):
         """The trials' sites, which the search methods' subqueries read."""
         return Location
+
+    def _vocabulary(self) -> Vocabulary:
+        """The search vocabulary as editors last left it, which word searches read."""
+        return current_vocabulary()
 
     def published(self):
         return self.filter(is_published=True)
@@ -406,129 +360,3 @@ class Trial(MasksRegistryText, models.Model):
         names = " ".join(self.conditions.order_by("name").values_list("name", flat=True))
         Trial.objects.filter(pk=self.pk).update(condition_names=names)
         self.condition_names = names
-
-
-class Location(MasksRegistryText, models.Model):
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="locations")
-    position = models.PositiveIntegerField(default=0)
-    facility = models.CharField(max_length=500, blank=True)
-    city = models.CharField(max_length=200, blank=True)
-    state = models.CharField(max_length=200, blank=True)
-    postal_code = models.CharField(max_length=40, blank=True)
-    country = models.CharField(max_length=100, blank=True)
-    status = models.CharField(
-        max_length=32, choices=Status, blank=True, help_text="Recruitment status at this site."
-    )
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["trial", "position", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="location_latitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="location_longitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__isnull=False, longitude__isnull=False),
-                name="location_coordinates_paired",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return ", ".join(part for part in (self.facility, self.place) if part)
-
-    @property
-    def place(self) -> str:
-        """City, state, postal code and country, as a patient reads an address."""
-        return ", ".join(
-            part for part in (self.city, self.state, self.postal_code, self.country) if part
-        )
-
-
-class Contact(MasksRegistryText, models.Model):
-    """A person to contact about the trial; at a location, or for the whole study when none.
-
-    The phone number and email are private: public pages only ever show the masked forms.
-    """
-
-    class Role(models.TextChoices):
-        CONTACT = "CONTACT", "Contact"
-        BACKUP = "BACKUP", "Backup contact"
-        PRINCIPAL_INVESTIGATOR = "PRINCIPAL_INVESTIGATOR", "Principal investigator"
-        SUB_INVESTIGATOR = "SUB_INVESTIGATOR", "Sub-investigator"
-        STUDY_CHAIR = "STUDY_CHAIR", "Study chair"
-        STUDY_DIRECTOR = "STUDY_DIRECTOR", "Study director"
-
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="contacts")
-    location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="contacts", null=True, blank=True
-    )
-    position = models.PositiveIntegerField(default=0)
-    role = models.CharField(max_length=32, choices=Role, default=Role.CONTACT)
-    name = models.CharField(max_length=300, blank=True)
-    phone = models.CharField(max_length=100, blank=True)
-    phone_extension = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(max_length=254, blank=True)
-
-    class Meta:
-        ordering = ["position", "id"]
-
-    def __str__(self) -> str:
-        return self.name or self.get_role_display()
-
-    @property
-    def masked_phone(self) -> str:
-        return MASKED_PHONE if self.phone else ""
-
-    @property
-    def masked_email(self) -> str:
-        return MASKED_EMAIL if self.email else ""
-
-
-class TrialVersion(MasksRegistryText, models.Model):
-    """One recorded state of a trial's registry record: its arrival, or a change to it.
-
-    These rows are durable: the alert sender picks up new ones after the import has finished.
-    """
-
-    class Kind(models.TextChoices):
-        NEW = "NEW", "New trial"
-        CHANGED = "CHANGED", "Changed"
-
-    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField()
-    kind = models.CharField(max_length=8, choices=Kind)
-    seen_at = models.DateTimeField(help_text="When we saw this version.")
-    registry_updated_on = models.DateField(
-        null=True, blank=True, help_text="The registry's last-update date for this version."
-    )
-    changes = models.JSONField(
-        default=list,
-        blank=True,
-        help_text="Field-level differences from the previous version.",
-    )
-
-    class Meta:
-        ordering = ["trial", "-number"]
-        get_latest_by = "number"
-        constraints = [
-            models.UniqueConstraint(fields=["trial", "number"], name="trial_version_unique"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="trial_version_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.trial.nct_id} version {self.number}"
-
-    def change_lines(self) -> list[str]:
-        """The changes in plain words (trials/changes.py), a line each."""
-        return describe_version(self.kind == self.Kind.NEW, self.changes)
-
-    def in_words(self) -> str:
-        """The changes in plain words, as one paragraph."""
-        return as_sentences(self.change_lines())
