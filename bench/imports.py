@@ -117,10 +117,10 @@ def _time_import(path: Path, count: int, label: str, processes: int, expected: s
     from django.db import connection
 
     from trials import importer
-    from trials.models import Condition, ConditionCategory, Trial
+    from trials.models import Condition, ConditionGroup, Trial
 
     if expected == "created" and Trial.objects.exists():
-        tables = [m._meta.db_table for m in (Trial, Condition, ConditionCategory)]
+        tables = [m._meta.db_table for m in (Trial, Condition, ConditionGroup)]
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     database = _backend_cpu_seconds() if processes == 1 else None

@@ -83,10 +83,10 @@ def pick_sample(url: str) -> dict:
                 "SELECT nct_id FROM trials_trial WHERE is_published ORDER BY random() LIMIT 5000"
             )
         ]
-        categories = [row[0] for row in conn.execute("SELECT slug FROM trials_conditioncategory")]
-    if not trials or not categories:
+        groups = [row[0] for row in conn.execute("SELECT slug FROM trials_conditiongroup")]
+    if not trials or not groups:
         raise BenchError("The database holds no published trials or condition groups.")
-    return {"trials": trials, "categories": categories}
+    return {"trials": trials, "groups": groups}
 
 
 def load_run(kind, options, env, sample: Path, redis: "Redis", tmp: Path) -> None:

@@ -64,4 +64,4 @@ class Patient(HttpUser):
         if random.random() < 0.25:
             self.page("/conditions/", "condition index")
         else:
-            self.page(f"/conditions/{random.choice(SAMPLE['categories'])}/", "condition")
+            self.page(f"/conditions/{random.choice(SAMPLE['groups'])}/", "condition")

@@ -6,7 +6,7 @@ trials.importer, then multiplied in SQL with INSERT … SELECT over generate_ser
 gets a new NCT ID, a status drawn at random (weighted like the registry: mostly completed, a
 fifth recruiting), jittered dates, and its sites' coordinates moved by up to ±0.05° (about 3
 miles). Copies keep
-their source's text, conditions, categories, sites and study-level contacts, so the search
+their source's text, conditions, condition groups, sites and study-level contacts, so the search
 vector is copied too (the trigger is paused while copying).
 """
 
@@ -343,9 +343,9 @@ def multiply(conn, size: int) -> None:
             INSERT INTO trials_trial_conditions (trial_id, condition_id)
             SELECT m.new_id, c.condition_id FROM new_ids m
             JOIN trials_trial_conditions c ON c.trial_id = m.src_id;
-            INSERT INTO trials_trial_categories (trial_id, conditioncategory_id)
-            SELECT m.new_id, c.conditioncategory_id FROM new_ids m
-            JOIN trials_trial_categories c ON c.trial_id = m.src_id;
+            INSERT INTO trials_trial_groups (trial_id, conditiongroup_id)
+            SELECT m.new_id, c.conditiongroup_id FROM new_ids m
+            JOIN trials_trial_groups c ON c.trial_id = m.src_id;
             DROP TABLE batch; DROP TABLE new_ids;
             """
         )

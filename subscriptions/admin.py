@@ -18,7 +18,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class SubscriptionInline(admin.TabularInline):
     model = Subscription
     extra = 0
-    fields = ("trial", "category", "created_at", "confirmed_at", "terms_version", "consented_at")
+    fields = ("trial", "group", "created_at", "confirmed_at", "terms_version", "consented_at")
     readonly_fields = fields
     can_delete = False
 
@@ -64,14 +64,14 @@ class SubscriptionAdmin(ReadOnlyAdmin):
     list_filter = (
         ("confirmed_at", admin.EmptyFieldListFilter),
         ("trial", admin.EmptyFieldListFilter),
-        "category",
+        "group",
     )
-    list_select_related = ("subscriber", "trial", "category")
-    search_fields = ("subscriber__email", "trial__nct_id", "category__name")
+    list_select_related = ("subscriber", "trial", "group")
+    search_fields = ("subscriber__email", "trial__nct_id", "group__name")
     fields = (
         "subscriber",
         "trial",
-        "category",
+        "group",
         "created_at",
         "confirmed_at",
         "terms_version",
@@ -97,10 +97,10 @@ class SubscriptionAdmin(ReadOnlyAdmin):
             )
             .annotate(followers=Count("pk"))
             .order_by("-followers", "trial__nct_id")[:25],
-            "per_category": confirmed.exclude(category=None)
-            .values("category__name")
+            "per_group": confirmed.exclude(group=None)
+            .values("group__name")
             .annotate(followers=Count("pk"))
-            .order_by("-followers", "category__name"),
+            .order_by("-followers", "group__name"),
             "pending_count": Subscription.objects.unconfirmed().count(),
         }
         return super().changelist_view(request, extra_context)

@@ -73,7 +73,7 @@ def record_publications(now: dt.datetime | None = None) -> int:
 def queue_news(now: dt.datetime | None = None) -> int:
     """Create a pending Delivery for every piece of news a confirmed subscription is owed.
 
-    A trial's followers are owed each change recorded since they signed up; a category's
+    A trial's followers are owed each change recorded since they signed up; a group's
     followers are owed each trial in it that became public since they signed up. Safe to run
     any number of times at once: the unique constraint drops pairs already recorded.
     """
@@ -88,17 +88,17 @@ def queue_news(now: dt.datetime | None = None) -> int:
         )
         .annotate(news=F("trial__versions__pk"))
     )
-    category_news = (
+    group_news = (
         Subscription.objects.confirmed()
         .filter(
-            category__trials__is_published=True,
-            category__trials__publication__published_at__gte=F("created_at"),
-            category__trials__versions__kind=TrialVersion.Kind.NEW,
+            group__trials__is_published=True,
+            group__trials__publication__published_at__gte=F("created_at"),
+            group__trials__versions__kind=TrialVersion.Kind.NEW,
         )
-        .annotate(news=F("category__trials__versions__pk"))
+        .annotate(news=F("group__trials__versions__pk"))
     )
     pairs = set()
-    for news in (trial_news, category_news):
+    for news in (trial_news, group_news):
         pairs.update(news.filter(~Exists(already)).values_list("pk", "news"))
     now = now or timezone.now()
     rows = [
@@ -123,12 +123,12 @@ def _digest_items(deliveries: list[Delivery]) -> list[emails.DigestItem]:
                 url=absolute(trial.get_absolute_url()),
                 lines=version.change_lines(),
                 is_new=version.kind == TrialVersion.Kind.NEW,
-                categories=[],
+                groups=[],
                 results_posted=posts_results(version.changes or []),
             )
-        category = delivery.subscription.category
-        if category is not None and category.name not in item.categories:
-            item.categories.append(category.name)
+        group = delivery.subscription.group
+        if group is not None and group.name not in item.groups:
+            item.groups.append(group.name)
     return sorted(items.values(), key=lambda i: (i.is_new, i.version.seen_at, i.trial.nct_id))
 
 
@@ -157,7 +157,7 @@ def send_digest(subscriber_id: int, connection, now: dt.datetime | None = None) 
             Delivery.objects.pending()
             .filter(subscription__subscriber=subscriber)
             .exclude(subscription__confirmed_at=None)
-            .select_related("version__trial", "subscription__category")
+            .select_related("version__trial", "subscription__group")
             .order_by("pk")
         )
         deliveries = list(due)

@@ -25,7 +25,7 @@ class DigestItem:
     url: str
     lines: list[str]
     is_new: bool
-    categories: list[str]
+    groups: list[str]
     results_posted: bool = False  # the news is that the study posted what it found
 
 
@@ -125,4 +125,4 @@ def digest(subscriber: Subscriber, items: list[DigestItem]) -> EmailMultiAlterna
 def _target_url(subscription: Subscription) -> str:
     if subscription.trial_id:
         return absolute(subscription.trial.get_absolute_url())
-    return absolute(reverse("trials:category", args=[subscription.category.slug]))
+    return absolute(reverse("trials:group", args=[subscription.group.slug]))

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.signing import SignedLink
-from trials.models import ConditionCategory, Trial, TrialVersion
+from trials.models import ConditionGroup, Trial, TrialVersion
 
 from .hooks import exporting, purging
 
@@ -143,7 +143,7 @@ class Subscriber(models.Model):
 
     def export(self) -> dict:
         """Everything we hold about the address, as the visitor may download it."""
-        subscriptions = self.subscriptions.select_related("trial", "category")
+        subscriptions = self.subscriptions.select_related("trial", "group")
         data = {
             "email": self.email,
             "created_at": self.created_at.isoformat(),
@@ -182,8 +182,8 @@ class Subscription(models.Model):
     trial = models.ForeignKey(
         Trial, on_delete=models.CASCADE, null=True, blank=True, related_name="subscriptions"
     )
-    category = models.ForeignKey(
-        ConditionCategory,
+    group = models.ForeignKey(
+        ConditionGroup,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -202,8 +202,8 @@ class Subscription(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(trial__isnull=False, category__isnull=True)
-                | Q(trial__isnull=True, category__isnull=False),
+                condition=Q(trial__isnull=False, group__isnull=True)
+                | Q(trial__isnull=True, group__isnull=False),
                 name="subscription_follows_one_thing",
             ),
             models.UniqueConstraint(
@@ -212,9 +212,9 @@ class Subscription(models.Model):
                 name="subscription_trial_unique",
             ),
             models.UniqueConstraint(
-                fields=["subscriber", "category"],
-                condition=Q(category__isnull=False),
-                name="subscription_category_unique",
+                fields=["subscriber", "group"],
+                condition=Q(group__isnull=False),
+                name="subscription_group_unique",
             ),
         ]
         indexes = [models.Index(fields=["confirmed_at", "created_at"], name="subscription_state")]
@@ -228,7 +228,7 @@ class Subscription(models.Model):
         email: str,
         *,
         trial: Trial | None = None,
-        category: ConditionCategory | None = None,
+        group: ConditionGroup | None = None,
         consented_at: dt.datetime | None = None,
     ) -> "Subscription":
         """The address's subscription to this, new and unconfirmed unless it already existed.
@@ -236,7 +236,7 @@ class Subscription(models.Model):
         Two requests at once make one row: the unique constraints decide, not a check here.
         """
         subscriber = Subscriber.for_signup(email)
-        target = {"trial": trial} if trial is not None else {"category": category}
+        target = {"trial": trial} if trial is not None else {"group": group}
         try:
             with transaction.atomic():
                 return cls.objects.create(
@@ -252,7 +252,7 @@ class Subscription(models.Model):
     def subject(self) -> str:
         if self.trial_id:
             return f"{self.trial.nct_id}: {self.trial.title}"
-        return f"new studies for {self.category.name}"
+        return f"new studies for {self.group.name}"
 
     @property
     def is_confirmed(self) -> bool:
@@ -272,9 +272,7 @@ class Subscription(models.Model):
 
         A removed subscription is deleted, so its old links find nothing and cannot bring it back.
         """
-        return CONFIRM_LINK.find(
-            token, cls.objects.select_related("subscriber", "trial", "category")
-        )
+        return CONFIRM_LINK.find(token, cls.objects.select_related("subscriber", "trial", "group"))
 
     def confirm(self) -> None:
         now = timezone.now()
@@ -286,7 +284,7 @@ class Subscription(models.Model):
         return {
             "follows": self.subject,
             "trial": self.trial.nct_id if self.trial_id else None,
-            "category": self.category.name if self.category_id else None,
+            "condition_group": self.group.name if self.group_id else None,
             "signed_up_at": self.created_at.isoformat(),
             "terms_version": self.terms_version,
             "consented_at": self.consented_at.isoformat(),

@@ -15,7 +15,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from health.cache import CacheUnavailable
-from trials.models import ConditionCategory, Trial
+from trials.models import ConditionGroup, Trial
 
 from . import delivery, emails, ratelimit
 from .models import Subscription
@@ -87,19 +87,19 @@ def held_back(retry, row_id: int, attempt: int, address: str, what: str) -> bool
 
 @task()
 def sign_up(
-    email: str, trial_id: int | None, category_id: int | None, consented_at: str
+    email: str, trial_id: int | None, group_id: int | None, consented_at: str
 ) -> int | None:
     """A sign-up from the form, done here rather than in the request: finding or creating the
     address takes longer for a new one, and the response must not tell new from known."""
     trial = Trial.objects.published().filter(pk=trial_id).first() if trial_id else None
-    category = ConditionCategory.objects.filter(pk=category_id).first() if category_id else None
-    if trial is None and category is None:  # unpublished or deleted since
+    group = ConditionGroup.objects.filter(pk=group_id).first() if group_id else None
+    if trial is None and group is None:  # unpublished or deleted since
         return None
     with transaction.atomic():  # the address and its sign-up, or neither
         subscription = Subscription.sign_up(
             email,
             trial=trial,
-            category=category,
+            group=group,
             consented_at=dt.datetime.fromisoformat(consented_at),
         )
     send_signup_email.enqueue(subscription.pk)
@@ -110,7 +110,7 @@ def sign_up(
 def send_signup_email(subscription_id: int, attempt: int = 1) -> bool:
     """The confirmation link, or a note that the address already follows this."""
     subscription = (
-        Subscription.objects.select_related("subscriber", "trial", "category")
+        Subscription.objects.select_related("subscriber", "trial", "group")
         .filter(pk=subscription_id)
         .first()
     )

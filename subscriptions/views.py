@@ -8,22 +8,23 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from trials.models import ConditionCategory, Trial
+from trials.models import ConditionGroup, Trial
 from trials.nct import nct_id_in
 
 from . import ratelimit, tasks
-from .forms import SubscribeForm
+from .forms import SubscribeForm, with_current_field_names
 from .models import Subscriber, Subscription
 from .responses import invalid_link, over_limit, private
 
 
 @require_POST
 def subscribe(request):
-    nct_id = nct_id_in(request.POST.get("trial", ""))
+    data = with_current_field_names(request.POST)
+    nct_id = nct_id_in(data.get("trial", ""))
     trial = Trial.objects.published().filter(nct_id=nct_id).first() if nct_id else None
-    category = ConditionCategory.objects.filter(slug=request.POST.get("category", "")).first()
-    form = SubscribeForm(request.POST, trial=trial, category=category)
-    context = {"form": form, "trial": trial, "category": category}
+    group = ConditionGroup.objects.filter(slug=data.get("group", "")).first()
+    form = SubscribeForm(data, trial=trial, group=group)
+    context = {"form": form, "trial": trial, "group": group}
     if not form.is_valid():
         return render(request, "subscriptions/subscribe.html", context, status=400)
     if form.cleaned_data["website"]:
@@ -38,7 +39,7 @@ def subscribe(request):
     args = (
         form.cleaned_data["email"],
         followed["trial"].pk if "trial" in followed else None,
-        followed["category"].pk if "category" in followed else None,
+        followed["group"].pk if "group" in followed else None,
         timezone.now().isoformat(),
     )
     # The same work and the same page whether the address is new, pending or already
@@ -63,7 +64,7 @@ def confirm(request, token: str):
 def _about(subscription: Subscription) -> str:
     if subscription.trial_id:
         return f"when study {subscription.trial.nct_id} changes"
-    return f"when new studies for {subscription.category.name} are added"
+    return f"when new studies for {subscription.group.name} are added"
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,7 +74,7 @@ def manage(request, token: str):
         return invalid_link(request, "manage")
     if request.method == "POST":
         return _manage_action(request, subscriber, token)
-    subscriptions = subscriber.subscriptions.select_related("trial", "category")
+    subscriptions = subscriber.subscriptions.select_related("trial", "group")
     context = {
         "subscriber": subscriber,
         "token": token,
@@ -87,7 +88,7 @@ def manage(request, token: str):
 def _target_path(subscription: Subscription) -> str:
     if subscription.trial_id:
         return subscription.trial.get_absolute_url()
-    return subscription.category.get_absolute_url()
+    return subscription.group.get_absolute_url()
 
 
 def _manage_action(request, subscriber: Subscriber, token: str):

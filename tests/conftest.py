@@ -36,14 +36,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     editors = importlib.import_module("trials.migrations.0002_editors_group")
     vocabulary = importlib.import_module("trials.migrations.0011_seed_search_vocabulary")
+    renamed = importlib.import_module("trials.migrations.0015_condition_groups").RENAMED_CODENAMES
     with django_db_blocker.unblock():
         group, created = Group.objects.get_or_create(name="Editors")
         if created:
             codenames = [
-                f"{action}_{model}"
+                renamed.get(codename, codename)
                 for permissions in (editors.EDITOR_PERMISSIONS, vocabulary.EDITOR_PERMISSIONS)
                 for model, actions in permissions.items()
-                for action in actions
+                for codename in (f"{action}_{model}" for action in actions)
             ]
             group.permissions.set(
                 Permission.objects.filter(content_type__app_label="trials", codename__in=codenames)

@@ -100,8 +100,8 @@ def test_nothing_public_shows_a_crafted_records_contacts_or_markup(
         import_version(1)
     run_tasks()
     trial = Trial.objects.get(nct_id=hostile.NCT_ID)
-    category = trial.categories.first()
-    assert category is not None
+    group = trial.groups.first()
+    assert group is not None
 
     # A visitor follows the trial and its condition group, and writes to the study team.
     signup = {"email": "ada@example.org", "consent": "on", "trial": hostile.NCT_ID}
@@ -109,8 +109,8 @@ def test_nothing_public_shows_a_crafted_records_contacts_or_markup(
     message = {"name": "Ada", "email": "ada@example.org", "message": "May I take part, please?"}
     responses = []
     with commit():
-        for follow in ("trial", "category"):
-            data = {**signup, "follow": follow, "category": category.slug}
+        for follow in ("trial", "group"):
+            data = {**signup, "follow": follow, "group": group.slug}
             responses.append(client.post("/updates/", data))
         responses.append(client.post("/updates/", {**signup, "follow": "trial", "email": "bad"}))
         responses.append(client.post(contact_path, {**message, "consent": "on"}))
@@ -150,9 +150,9 @@ def test_nothing_public_shows_a_crafted_records_contacts_or_markup(
         f"/trials/{hostile.NCT_ID}/changes.atom",
         f"/trials/{SECOND}/",
         "/conditions/",
-        category.get_absolute_url(),
-        reverse("trials:category-feed", args=[category.slug]),
-        reverse("trials:category-atom", args=[category.slug]),
+        group.get_absolute_url(),
+        reverse("trials:group-feed", args=[group.slug]),
+        reverse("trials:group-atom", args=[group.slug]),
         "/sitemap.xml",
         *(f"/sitemap-{section}.xml" for section in SITEMAPS),
         "/robots.txt",

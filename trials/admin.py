@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from .models import (
     Condition,
-    ConditionCategory,
+    ConditionGroup,
     Contact,
     Location,
     Synonym,
@@ -143,11 +143,11 @@ class TrialAdmin(admin.ModelAdmin):
         "last_updated_at",
     )
     list_display_links = ("nct_id", "title")
-    list_filter = ("is_published", NeedsReviewFilter, "status", "phase", "categories")
+    list_filter = ("is_published", NeedsReviewFilter, "status", "phase", "groups")
     search_fields = ("nct_id", "headline", "brief_title", "official_title", "acronym")
     list_per_page = 50
     date_hierarchy = "last_updated_at"
-    filter_horizontal = ("conditions", "categories")
+    filter_horizontal = ("conditions", "groups")
     readonly_fields = (
         "public_page",
         "automatic_text",
@@ -185,7 +185,7 @@ class TrialAdmin(admin.ModelAdmin):
                     "sponsor",
                     "registrant_conditions",
                     "conditions",
-                    "categories",
+                    "groups",
                     "keywords",
                     "interventions",
                     "has_results",
@@ -347,7 +347,7 @@ class LocationAdmin(admin.ModelAdmin):
 class ConditionAdmin(admin.ModelAdmin):
     list_display = ("name", "mesh_id", "trial_count")
     search_fields = ("name", "mesh_id")
-    filter_horizontal = ("categories",)
+    filter_horizontal = ("groups",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(trial_count=Count("trials"))
@@ -357,8 +357,8 @@ class ConditionAdmin(admin.ModelAdmin):
         return condition.trial_count
 
 
-@admin.register(ConditionCategory)
-class ConditionCategoryAdmin(admin.ModelAdmin):
+@admin.register(ConditionGroup)
+class ConditionGroupAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "trial_count")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
@@ -367,8 +367,8 @@ class ConditionCategoryAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(trial_count=Count("trials"))
 
     @admin.display(description="Trials", ordering="trial_count")
-    def trial_count(self, category):
-        return category.trial_count
+    def trial_count(self, group):
+        return group.trial_count
 
 
 @admin.register(Synonym)

@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from .changes import posts_results
-from .models import ConditionCategory, Trial, TrialVersion
+from .models import ConditionGroup, Trial, TrialVersion
 from .nct import nct_id_in
 
 FEED_LENGTH = 30
@@ -73,20 +73,20 @@ class NewTrialsFeed(Feed):
     feed_type = EscapedRssFeed
 
     def get_object(self, request, slug: str):
-        return get_object_or_404(ConditionCategory, slug=slug)
+        return get_object_or_404(ConditionGroup, slug=slug)
 
-    def title(self, category: ConditionCategory) -> str:
-        return f"New clinical trials: {category.name}"
+    def title(self, group: ConditionGroup) -> str:
+        return f"New clinical trials: {group.name}"
 
-    def link(self, category: ConditionCategory) -> str:
-        return category.get_absolute_url()
+    def link(self, group: ConditionGroup) -> str:
+        return group.get_absolute_url()
 
-    def description(self, category: ConditionCategory) -> str:
-        return f"Clinical trials for {category.name.lower()} as we add them, in plain language."
+    def description(self, group: ConditionGroup) -> str:
+        return f"Clinical trials for {group.name.lower()} as we add them, in plain language."
 
-    def items(self, category: ConditionCategory):
+    def items(self, group: ConditionGroup):
         return (
-            category.trials.published()
+            group.trials.published()
             .order_by("-first_seen_at", "-id")
             .only(
                 *("nct_id", "headline", "generated_headline", "brief_title"),

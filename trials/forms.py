@@ -2,13 +2,16 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from django import forms
+from django.http import QueryDict
 
 from .choices import Phase, Sex, Status
-from .models import ConditionCategory, Location
+from .models import ConditionGroup, Location
 from .search import Nearby, Place, nearby_trials, zip_centroid
 
 DEFAULT_DISTANCE = 50
 MAX_DISTANCE = 3000
+# Query parameters that were once called otherwise: a link with the old name still works.
+RENAMED_PARAMETERS = {"category": "group"}
 
 
 def url_value(value: str) -> str:
@@ -49,8 +52,8 @@ class TrialSearchForm(forms.Form):
     )
     status = RegistryChoiceField(Status, label="Recruitment status")
     phase = RegistryChoiceField(Phase, label="Phase")
-    category = forms.ModelChoiceField(
-        ConditionCategory.objects.all(),
+    group = forms.ModelChoiceField(
+        ConditionGroup.objects.all(),
         to_field_name="slug",
         label="Condition group",
         required=False,
@@ -105,11 +108,11 @@ class TrialSearchForm(forms.Form):
     )
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)
 
-    def __init__(self, *args, category: ConditionCategory | None = None, **kwargs):
+    def __init__(self, *args, group: ConditionGroup | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fixed_category = category
-        if category is not None:
-            del self.fields["category"]
+        self.fixed_group = group
+        if group is not None:
+            del self.fields["group"]
         for name in ("status", "phase", "sort"):
             self.fields[name].error_messages["invalid_choice"] = (
                 f"We don’t know the {self.fields[name].label.lower()} “%(value)s”; "
@@ -171,7 +174,7 @@ class TrialSearchForm(forms.Form):
             trials.search(data.get("q") or "" if q is None else q)
             .with_status(data.get("status") or [])
             .in_phases(data.get("phase") or [])
-            .in_category(self.fixed_category or data.get("category"))
+            .in_group(self.fixed_group or data.get("group"))
             .in_place(data.get("country") or "", data.get("state") or "")
             .eligible_at_age(data.get("age"))
             .open_to_sex(data.get("sex"))
@@ -198,7 +201,7 @@ class TrialSearchForm(forms.Form):
             "q": "Search for fewer or more general words",
             "status": "Include every recruitment status",
             "phase": "Include every phase",
-            "category": "Look in every condition group",
+            "group": "Look in every condition group",
             "country": "Search every country",
             "state": "Search every state",
             "age": "Leave out the age",
@@ -238,10 +241,29 @@ def search_key(query) -> list[tuple[str, str]]:
     """What a query string asks of a listing, as its cached copy's key: the search form's fields
     only (other parameters change nothing on the page), each as the form reads it (the last
     value of a single field, every value of a repeatable one), in a fixed order. Not validated
-    here: an invalid search is answered with a 400, which is never kept."""
+    here: an invalid search is answered with a 400, which is never kept. Old names of renamed
+    parameters count too: such a link is answered with a redirect, never with a kept page."""
     pairs = []
     for name, field in TrialSearchForm.base_fields.items():
         values = query.getlist(name)
         single = not isinstance(field, forms.MultipleChoiceField)
         pairs += sorted((name, value) for value in (values[-1:] if single else values))
+    for name in RENAMED_PARAMETERS:
+        pairs += sorted((name, value) for value in query.getlist(name))
     return pairs
+
+
+def with_current_names(query: QueryDict) -> QueryDict | None:
+    """The query with each renamed parameter under its current name (where both names are
+    given, the current one's values are kept), every other parameter as it was; None when the
+    query uses no old name."""
+    if not any(old in query for old in RENAMED_PARAMETERS):
+        return None
+    renamed = QueryDict(mutable=True)
+    for name, values in query.lists():
+        current = RENAMED_PARAMETERS.get(name)
+        if current is None:
+            renamed.setlist(name, [*renamed.getlist(name), *values])
+        elif current not in query:
+            renamed.setlist(current, values)
+    return renamed

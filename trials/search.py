@@ -167,8 +167,8 @@ class TrialSearchMixin:
     def in_phases(self, phases: list[str]):
         return self.filter(phase__in=phases) if phases else self
 
-    def in_category(self, category):
-        return self.filter(categories=category) if category else self
+    def in_group(self, group):
+        return self.filter(groups=group) if group else self
 
     def in_place(self, country: str = "", state: str = ""):
         """Trials with a site in the country (and state); names match whatever their case."""

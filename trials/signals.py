@@ -5,7 +5,7 @@ from django.dispatch import Signal, receiver
 
 from core import pagecache
 
-from .models import Condition, ConditionCategory, Contact, Location, Synonym, Trial, TrialVersion
+from .models import Condition, ConditionGroup, Contact, Location, Synonym, Trial, TrialVersion
 from .synonyms import forget_vocabulary
 
 # Sent after an import stored new trials or changes (its rows are bulk-created, so no post_save):
@@ -59,10 +59,10 @@ def trial_part_changed(sender, instance, **kwargs):
 
 
 @receiver(m2m_changed, sender=Trial.conditions.through)
-@receiver(m2m_changed, sender=Trial.categories.through)
+@receiver(m2m_changed, sender=Trial.groups.through)
 def trial_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action == "pre_clear" and reverse:
-        # Which trials a condition or category is about to lose is only known before the clear.
+        # Which trials a condition or group is about to lose is only known before the clear.
         instance._cleared_trial_ids = list(instance.trials.values_list("pk", flat=True))
     if not action.startswith("post_"):
         return
@@ -86,8 +86,8 @@ def condition_renamed(sender, instance: Condition, created: bool, **kwargs):
 
 
 @receiver(post_delete, sender=Condition)
-@receiver(post_save, sender=ConditionCategory)
-@receiver(post_delete, sender=ConditionCategory)
+@receiver(post_save, sender=ConditionGroup)
+@receiver(post_delete, sender=ConditionGroup)
 def catalog_changed(sender, **kwargs):
     trials_changed.send(sender=sender, catalog=True)
 

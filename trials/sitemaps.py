@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 
-from .models import ConditionCategory, Trial
+from .models import ConditionGroup, Trial
 
 
 class SiteSitemap(Sitemap):
@@ -38,12 +38,12 @@ class TrialSitemap(SiteSitemap):
 class ConditionSitemap(SiteSitemap):
     def items(self):
         published = Q(trials__is_published=True)
-        return ConditionCategory.objects.annotate(
+        return ConditionGroup.objects.annotate(
             last_trial_change=Max("trials__last_updated_at", filter=published)
         ).order_by("id")
 
-    def lastmod(self, category: ConditionCategory):
-        return category.last_trial_change
+    def lastmod(self, group: ConditionGroup):
+        return group.last_trial_change
 
 
 SITEMAPS = {"trials": TrialSitemap, "conditions": ConditionSitemap}

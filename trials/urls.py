@@ -14,9 +14,9 @@ urlpatterns = [
     path("trials/<str:nct_id>/changes.rss", feeds.TrialChangesFeed(), name="trial-feed"),
     path("trials/<str:nct_id>/changes.atom", feeds.TrialChangesAtomFeed(), name="trial-atom"),
     path("conditions/", views.condition_index, name="conditions"),
-    path("conditions/<slug:slug>/", views.category_detail, name="category"),
-    path("conditions/<slug:slug>/new.rss", feeds.NewTrialsFeed(), name="category-feed"),
-    path("conditions/<slug:slug>/new.atom", feeds.NewTrialsAtomFeed(), name="category-atom"),
+    path("conditions/<slug:slug>/", views.group_detail, name="group"),
+    path("conditions/<slug:slug>/new.rss", feeds.NewTrialsFeed(), name="group-feed"),
+    path("conditions/<slug:slug>/new.atom", feeds.NewTrialsAtomFeed(), name="group-atom"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path(
         "sitemap-<slug:section>.xml",

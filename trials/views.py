@@ -1,5 +1,7 @@
+from functools import wraps
+
 from django.contrib.sitemaps import views as sitemap_views
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
@@ -8,8 +10,8 @@ from plain.linking import GlossaryLinker
 from plain.results import summarise
 from subscriptions.forms import SubscribeForm
 
-from .forms import TrialSearchForm, search_key
-from .models import ConditionCategory, Location, Trial, TrialResults
+from .forms import TrialSearchForm, search_key, with_current_names
+from .models import ConditionGroup, Location, Trial, TrialResults
 from .nct import is_nct_id, nct_id_in
 from .ranking import ranked_ids
 from .search import RESULT_LIMIT, ResultPaginator, attach_nearest_sites, load_cards
@@ -22,7 +24,7 @@ TRIALS_PER_PAGE = 20
 
 def get_visible_trial(request, nct_id: str) -> Trial:
     trials = Trial.objects.visible_to(request.user).prefetch_related(
-        "categories", "conditions", "contacts", "locations"
+        "groups", "conditions", "contacts", "locations"
     )
     return get_object_or_404(trials, nct_id=nct_id)
 
@@ -42,12 +44,26 @@ def page_number(value: str | None) -> str:
     return str(max(0, min(number, RESULT_LIMIT // TRIALS_PER_PAGE + 1)))
 
 
+def current_parameter_names(view):
+    """A search link with a parameter's old name (`category`, now `group`) is sent, for good,
+    to the same address with the current name and every other parameter as it was."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        renamed = with_current_names(request.GET)
+        if renamed is not None:
+            return HttpResponsePermanentRedirect(f"{request.path}?{renamed.urlencode()}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_safe
 @cached_page(shows_listings)
 def home(request):
-    categories = ConditionCategory.objects.all()
+    groups = ConditionGroup.objects.all()
     recent = Trial.objects.published().recently_updated().for_cards()[:6]
-    return render(request, "trials/home.html", {"categories": categories, "recent": recent})
+    return render(request, "trials/home.html", {"groups": groups, "recent": recent})
 
 
 def _results(request, form: TrialSearchForm, trials) -> dict:
@@ -75,7 +91,7 @@ def _results(request, form: TrialSearchForm, trials) -> dict:
         "sort": form.sort_order,
         "query_string": form.query_string(),
         "suggestion": suggestion,
-        "browse_categories": ConditionCategory.objects.all() if q else [],
+        "browse_groups": ConditionGroup.objects.all() if q else [],
     }
 
 
@@ -99,6 +115,7 @@ def _page(request, form: TrialSearchForm, trials, q: str):
 
 @require_safe
 @cached_page(shows_listings, params=search_params)
+@current_parameter_names
 def trial_list(request):
     nct_id = nct_id_in(request.GET.get("q") or "")
     if nct_id and Trial.objects.visible_to(request.user).filter(nct_id=nct_id).exists():
@@ -140,7 +157,7 @@ def trial_detail(request, nct_id: str):
         if results and not trial.plain_results
         else None,
         "trial": trial,
-        "category": trial.primary_category,
+        "condition_group": trial.primary_group,
         "study_contacts": contacts_by_location.get(None, []),
         "locations": locations,
         "eligibility": trial.eligibility,
@@ -167,27 +184,28 @@ def trial_history(request, nct_id: str):
 
 @require_safe
 @cached_page(shows_listings, params=search_params)
-def category_detail(request, slug: str):
-    category = get_object_or_404(ConditionCategory, slug=slug)
-    form = TrialSearchForm(request.GET, category=category)
+@current_parameter_names
+def group_detail(request, slug: str):
+    group = get_object_or_404(ConditionGroup, slug=slug)
+    form = TrialSearchForm(request.GET, group=group)
     form.is_valid()
     context = {
         **_results(request, form, Trial.objects.published()),
-        "category": category,
-        "form": SubscribeForm(category=category),
+        "group": group,
+        "form": SubscribeForm(group=group),
     }
     status = 400 if form.errors else 200
-    return render(request, "trials/category_detail.html", context, status=status)
+    return render(request, "trials/group_detail.html", context, status=status)
 
 
 @require_safe
 @cached_page(shows_listings)
 def condition_index(request):
-    counts = Trial.objects.published().count_by_category()
-    categories = list(ConditionCategory.objects.order_by("name"))
-    for category in categories:
-        category.trial_count = counts.get(category.pk, 0)
-    return render(request, "trials/condition_index.html", {"categories": categories})
+    counts = Trial.objects.published().count_by_group()
+    groups = list(ConditionGroup.objects.order_by("name"))
+    for group in groups:
+        group.trial_count = counts.get(group.pk, 0)
+    return render(request, "trials/condition_index.html", {"groups": groups})
 
 
 @require_safe

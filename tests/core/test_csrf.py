@@ -8,14 +8,14 @@ from tests.subscriptions.helpers import run_tasks
 
 pytestmark = pytest.mark.django_db
 
-SIGN_UP = {"email": "ada@example.org", "follow": "category", "category": "solid-tumors"}
+SIGN_UP = {"email": "ada@example.org", "follow": "group", "group": "solid-tumors"}
 
 
 @pytest.fixture
 def group(db):
-    from trials.models import ConditionCategory
+    from trials.models import ConditionGroup
 
-    return ConditionCategory.objects.create(name="Solid tumors")
+    return ConditionGroup.objects.create(name="Solid tumors")
 
 
 @pytest.fixture

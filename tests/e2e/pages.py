@@ -137,7 +137,7 @@ PAGES = [
     PageType("history", lambda d: f"/trials/{d.demo_nct_id}/history/"),
     PageType("condition-index", "/conditions/"),
     PageType("glossary", "/glossary/"),
-    PageType("category", lambda d: f"/conditions/{d.category_slug}/"),
+    PageType("condition-group", lambda d: f"/conditions/{d.group_slug}/"),
     PageType(
         "sign-up-sent",
         submit=Submission(_demo, SIGN_UP, {"email": "new.reader@example.org"}, ("consent",)),

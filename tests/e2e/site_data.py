@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from relay.models import RelayMessage
 from subscriptions.models import Subscription
-from trials.models import Condition, ConditionCategory, Contact, Location, Trial
+from trials.models import Condition, ConditionGroup, Contact, Location, Trial
 
 DEMO_NCT_ID = "NCT07509034"
 LARGE_NCT_ID = "NCT05809934"  # 148 sites
@@ -26,7 +26,7 @@ class SiteData:
     large_nct_id: str
     followed_nct_id: str
     results_nct_id: str
-    category_slug: str
+    group_slug: str
     search_term: str
     near_zip: str
     demo_title: str
@@ -43,13 +43,13 @@ def build_site_data() -> SiteData:
     demo = Trial.objects.get(nct_id=DEMO_NCT_ID)
     assert Location.objects.filter(trial__nct_id=LARGE_NCT_ID).count() >= 100
     assert Trial.objects.filter(nct_id=RESULTS_NCT_ID, has_results=True).exists()
-    category = demo.primary_category or ConditionCategory.objects.first()
+    group = demo.primary_group or ConditionGroup.objects.first()
 
     followed = Trial.objects.get(nct_id=FOLLOWED_NCT_ID)
     pending = Subscription.sign_up(READER, trial=demo)
     confirmed = Subscription.sign_up(READER, trial=followed)
     confirmed.confirm()
-    Subscription.sign_up(READER, category=category).confirm()
+    Subscription.sign_up(READER, group=group).confirm()
     leaving = Subscription.sign_up(LEAVER, trial=followed)
     leaving.confirm()
     contactable = Contact.objects.exclude(email="").values_list("trial", flat=True)
@@ -73,7 +73,7 @@ def build_site_data() -> SiteData:
         large_nct_id=LARGE_NCT_ID,
         followed_nct_id=FOLLOWED_NCT_ID,
         results_nct_id=RESULTS_NCT_ID,
-        category_slug=category.slug,
+        group_slug=group.slug,
         search_term="small cell lung cancer",
         near_zip="20814",  # Bethesda, next to the demo trial's NIH site (20892)
         demo_title=demo.title,

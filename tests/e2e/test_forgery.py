@@ -15,8 +15,8 @@ def test_a_form_on_another_site_cannot_sign_anyone_up(browser, live_url, site_da
     html = f"""<!doctype html><title>Win a prize</title>
       <form method="post" action="{live_url}/updates/">
         <input type="hidden" name="email" value="{victim}">
-        <input type="hidden" name="follow" value="category">
-        <input type="hidden" name="category" value="{site_data.category_slug}">
+        <input type="hidden" name="follow" value="group">
+        <input type="hidden" name="group" value="{site_data.group_slug}">
         <input type="hidden" name="consent" value="on">
         <button>Claim</button>
       </form>"""
@@ -34,7 +34,7 @@ def test_a_form_on_another_site_cannot_sign_anyone_up(browser, live_url, site_da
 def test_the_same_form_on_our_own_page_signs_up(browser, live_url, site_data, orm):
     address = "own-page@example.org"
     page = browser.new_page()
-    page.goto(f"/conditions/{site_data.category_slug}/")
+    page.goto(f"/conditions/{site_data.group_slug}/")
     form = page.locator("#get-updates form")
     form.get_by_label("Email").fill(address)
     form.get_by_label("I agree to the terms of use").check()

@@ -12,7 +12,7 @@ from subscriptions import delivery
 from tests.subscriptions.helpers import add_version, follow, hours_ago
 from tests.trials.ctgov import record, write
 from trials import importer
-from trials.models import ConditionCategory, Trial
+from trials.models import ConditionGroup, Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -95,8 +95,8 @@ def test_a_label_names_only_the_parts_still_written_automatically(client, trial)
 
 
 def test_cards_and_feeds_use_the_written_headline_then_the_editors(client, trial):
-    solid_tumors = ConditionCategory.objects.create(name="Written text group")
-    trial.categories.add(solid_tumors)
+    solid_tumors = ConditionGroup.objects.create(name="Written text group")
+    trial.groups.add(solid_tumors)
     assert escape(trial.generated_headline) in page(client, "/trials/")
     feed = page(client, f"/conditions/{solid_tumors.slug}/new.rss")
     assert escape(trial.generated_headline) in feed

@@ -62,8 +62,8 @@ def test_the_trial_page_has_the_form_but_no_contact_values(client, trial):
     assert_no_contact_values(html)
 
 
-def test_a_trial_without_a_contact_email_has_no_form(client, db, category):
-    quiet = make_trial("NCT06666666", category=category)
+def test_a_trial_without_a_contact_email_has_no_form(client, db, group):
+    quiet = make_trial("NCT06666666", group=group)
     Contact.objects.create(trial=quiet, name="Dr. Phone", phone=STUDY_PHONE)
     assert "contact-study-team" not in client.get(quiet.get_absolute_url()).content.decode()
     response = client.post(reverse("relay:contact", args=[quiet.nct_id]), {})
@@ -185,8 +185,8 @@ def test_hostile_names_and_messages_are_escaped_in_pages_and_emails(client, comm
         assert "\n" not in message.subject
 
 
-def test_it_goes_to_a_site_contact_when_the_study_has_none(client, commit, db, category):
-    only_site = make_trial("NCT08888888", category=category)
+def test_it_goes_to_a_site_contact_when_the_study_has_none(client, commit, db, group):
+    only_site = make_trial("NCT08888888", group=group)
     from trials.models import Location
 
     site = Location.objects.create(trial=only_site, facility="Clinic")

@@ -12,7 +12,7 @@ from subscriptions.models import Subscription
 from tests.concurrency import at_once
 from tests.servers import RedisServer, TcpProxy
 from tests.subscriptions.helpers import STUDY_EMAIL, STUDY_PHONE, make_trial, run_tasks
-from trials.models import ConditionCategory, Contact
+from trials.models import ConditionGroup, Contact
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_the_warning_names_the_server_but_never_its_password():
 
 @pytest.fixture
 def trial(db):
-    trial = make_trial(category=ConditionCategory.objects.create(name="Solid tumors"))
+    trial = make_trial(group=ConditionGroup.objects.create(name="Solid tumors"))
     Contact.objects.create(trial=trial, name="Dr. Study", phone=STUDY_PHONE, email=STUDY_EMAIL)
     return trial
 

@@ -3,7 +3,7 @@ import time_machine
 from django.core.cache import cache, caches
 
 from subscriptions import ratelimit
-from trials.models import ConditionCategory, Contact, Location
+from trials.models import ConditionGroup, Contact, Location
 
 from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, make_trial
 from .smtp import SmtpServer
@@ -39,14 +39,14 @@ def smtp(settings):
 
 
 @pytest.fixture
-def category(db):
-    return ConditionCategory.objects.create(name="Solid tumors")
+def group(db):
+    return ConditionGroup.objects.create(name="Solid tumors")
 
 
 @pytest.fixture
-def trial(db, category):
+def trial(db, group):
     """A published trial with study and site contacts, followed by nobody yet."""
-    trial = make_trial(category=category)
+    trial = make_trial(group=group)
     Contact.objects.create(trial=trial, name="Dr. Study", phone=STUDY_PHONE, email=STUDY_EMAIL)
     site = Location.objects.create(
         trial=trial, facility="NIH Clinical Center", city="Bethesda", state="Maryland"

@@ -41,7 +41,7 @@ def run_tasks() -> int:
     return ran
 
 
-def make_trial(nct_id="NCT07509034", *, category=None, published=True, **fields) -> Trial:
+def make_trial(nct_id="NCT07509034", *, group=None, published=True, **fields) -> Trial:
     trial = Trial.objects.create(
         nct_id=nct_id,
         is_published=published,
@@ -52,8 +52,8 @@ def make_trial(nct_id="NCT07509034", *, category=None, published=True, **fields)
         first_seen_at=timezone.now(),
         **fields,
     )
-    if category is not None:
-        trial.categories.add(category)
+    if group is not None:
+        trial.groups.add(group)
     return trial
 
 
@@ -70,8 +70,8 @@ def add_version(trial: Trial, kind=TrialVersion.Kind.CHANGED, changes=None, seen
     )
 
 
-def follow(email: str, *, trial=None, category=None, confirmed=True, at=None) -> Subscription:
-    subscription = Subscription.sign_up(email, trial=trial, category=category)
+def follow(email: str, *, trial=None, group=None, confirmed=True, at=None) -> Subscription:
+    subscription = Subscription.sign_up(email, trial=trial, group=group)
     if at is not None:
         Subscription.objects.filter(pk=subscription.pk).update(created_at=at)
         subscription.refresh_from_db()

@@ -9,16 +9,16 @@ LIST = "/admin/subscriptions/subscription/"
 
 
 @pytest.fixture
-def followers(trial, category):
-    other = make_trial("NCT01111111", category=category)
+def followers(trial, group):
+    other = make_trial("NCT01111111", group=group)
     follow("a@example.org", trial=trial)
     follow("b@example.org", trial=trial)
     follow("c@example.org", trial=other)
-    follow("a@example.org", category=category)
+    follow("a@example.org", group=group)
     follow("pending@example.org", trial=trial, confirmed=False)
 
 
-def test_staff_with_the_permission_see_counts_per_trial_and_category(client, followers):
+def test_staff_with_the_permission_see_counts_per_trial_and_group(client, followers):
     client.force_login(staff("view_subscription"))
     response = client.get(LIST)
     assert response.status_code == 200

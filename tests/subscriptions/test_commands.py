@@ -33,14 +33,14 @@ def test_send_alerts_fails_loudly_when_the_mail_server_is_down(trial, settings):
         call_command("send_alerts")
 
 
-def test_purge_deletes_only_what_was_never_confirmed_in_time(trial, category, capsys):
+def test_purge_deletes_only_what_was_never_confirmed_in_time(trial, group, capsys):
     old = hours_ago(24 * 8)
     stale = follow("stale@example.org", trial=trial, confirmed=False, at=old)
     Subscriber.objects.filter(pk=stale.subscriber_id).update(created_at=old)
     fresh = follow("fresh@example.org", trial=trial, confirmed=False, at=hours_ago(24 * 6))
     kept = follow("kept@example.org", trial=trial, at=old)
     # A confirmed address keeps its row; only its stale, unconfirmed sign-up goes.
-    extra = follow("kept@example.org", category=category, confirmed=False, at=old)
+    extra = follow("kept@example.org", group=group, confirmed=False, at=old)
     message = RelayMessage.compose(trial, "writer@example.org", name="W", message="Hello there")
     RelayMessage.objects.filter(pk=message.pk).update(created_at=old)
     Subscriber.objects.filter(email="writer@example.org").update(created_at=old)

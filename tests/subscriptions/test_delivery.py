@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from subscriptions import delivery
 from subscriptions.models import Delivery, Publication
-from trials.models import ConditionCategory, TrialVersion
+from trials.models import ConditionGroup, TrialVersion
 
 from .helpers import add_version, follow, hours_ago, links, make_trial
 
@@ -88,16 +88,16 @@ def test_news_waits_for_confirmation_then_goes_out(trial):
     assert len(mail.outbox) == 1
 
 
-def test_one_digest_per_address_gathers_all_its_news(trial, category):
+def test_one_digest_per_address_gathers_all_its_news(trial, group):
     other = make_trial("NCT01111111")
     follow("ada@example.org", trial=trial, at=hours_ago(2))
     follow("ada@example.org", trial=other, at=hours_ago(2))
-    follow("ada@example.org", category=category, at=hours_ago(2))
+    follow("ada@example.org", group=group, at=hours_ago(2))
     follow("bob@example.org", trial=trial, at=hours_ago(2))
     add_version(trial)
     add_version(trial, changes=[{"field": "enrollment", "old": 40, "new": 60}])
     add_version(other, changes=[{"field": "contacts"}])
-    new_trial = make_trial("NCT02222222", category=category, headline="A brand new study")
+    new_trial = make_trial("NCT02222222", group=group, headline="A brand new study")
     add_version(new_trial, kind=TrialVersion.Kind.NEW)
     result = delivery.run()
     assert result.digests_sent == 2
@@ -132,13 +132,13 @@ def test_the_database_refuses_the_same_news_twice(trial):
         Delivery.objects.create(subscription=subscription, version=version)
 
 
-def test_a_trial_in_two_followed_categories_is_told_once(db):
-    tumors = ConditionCategory.objects.create(name="Solid tumors")
-    lung = ConditionCategory.objects.create(name="Lung cancer")
-    follow("ada@example.org", category=tumors, at=hours_ago(2))
-    follow("ada@example.org", category=lung, at=hours_ago(2))
-    new_trial = make_trial("NCT02222222", category=tumors, headline="A brand new study")
-    new_trial.categories.add(lung)
+def test_a_trial_in_two_followed_groups_is_told_once(db):
+    tumors = ConditionGroup.objects.create(name="Solid tumors")
+    lung = ConditionGroup.objects.create(name="Lung cancer")
+    follow("ada@example.org", group=tumors, at=hours_ago(2))
+    follow("ada@example.org", group=lung, at=hours_ago(2))
+    new_trial = make_trial("NCT02222222", group=tumors, headline="A brand new study")
+    new_trial.groups.add(lung)
     add_version(new_trial, kind=TrialVersion.Kind.NEW)
     delivery.run()
     [message] = mail.outbox
@@ -149,9 +149,9 @@ def test_a_trial_in_two_followed_categories_is_told_once(db):
     assert Delivery.objects.count() == 2
 
 
-def test_a_draft_is_announced_when_staff_publish_it(category):
-    follow("ada@example.org", category=category, at=hours_ago(2))
-    draft = make_trial("NCT03333333", category=category, published=False, headline="Draft study")
+def test_a_draft_is_announced_when_staff_publish_it(group):
+    follow("ada@example.org", group=group, at=hours_ago(2))
+    draft = make_trial("NCT03333333", group=group, published=False, headline="Draft study")
     add_version(draft, kind=TrialVersion.Kind.NEW, seen_at=hours_ago(5))
     delivery.run()
     assert mail.outbox == []
@@ -162,9 +162,9 @@ def test_a_draft_is_announced_when_staff_publish_it(category):
     assert "Draft study" in message.body
 
 
-def test_a_trial_published_by_a_bulk_update_is_still_announced(category):
-    follow("ada@example.org", category=category, at=hours_ago(2))
-    draft = make_trial("NCT03333333", category=category, published=False, headline="Bulk study")
+def test_a_trial_published_by_a_bulk_update_is_still_announced(group):
+    follow("ada@example.org", group=group, at=hours_ago(2))
+    draft = make_trial("NCT03333333", group=group, published=False, headline="Bulk study")
     add_version(draft, kind=TrialVersion.Kind.NEW)
     type(draft).objects.filter(pk=draft.pk).update(is_published=True)  # no signals
     assert not Publication.objects.filter(trial=draft).exists()
@@ -172,11 +172,11 @@ def test_a_trial_published_by_a_bulk_update_is_still_announced(category):
     assert "Bulk study" in mail.outbox[0].body
 
 
-def test_trials_public_before_the_sign_up_are_not_news(category):
-    old = make_trial("NCT04444444", category=category)
+def test_trials_public_before_the_sign_up_are_not_news(group):
+    old = make_trial("NCT04444444", group=group)
     add_version(old, kind=TrialVersion.Kind.NEW)
     Publication.objects.filter(trial=old).update(published_at=hours_ago(3))
-    follow("ada@example.org", category=category, at=hours_ago(2))
+    follow("ada@example.org", group=group, at=hours_ago(2))
     delivery.run()
     assert mail.outbox == []
 
@@ -271,8 +271,8 @@ def test_the_backoff_grows_and_stops_growing():
     assert waits[-1] == waits[-2] == dt.timedelta(hours=6)
 
 
-def test_hostile_trial_text_is_escaped_in_the_html_email(category):
-    hostile = make_trial("NCT05555555", category=category, headline='<script>alert("x")</script>')
+def test_hostile_trial_text_is_escaped_in_the_html_email(group):
+    hostile = make_trial("NCT05555555", group=group, headline='<script>alert("x")</script>')
     follow("ada@example.org", trial=hostile, at=hours_ago(2))
     add_version(
         hostile, changes=[{"field": "sponsor", "old": "A", "new": "<b onmouseover=x>B</b>"}]
@@ -326,9 +326,9 @@ def test_only_the_changes_since_the_sign_up_are_sent(trial):
     assert Delivery.objects.count() == 1
 
 
-def test_category_followers_hear_of_new_trials_not_of_their_changes(category):
-    follow("ada@example.org", category=category, at=hours_ago(2))
-    new_trial = make_trial("NCT02222222", category=category)
+def test_group_followers_hear_of_new_trials_not_of_their_changes(group):
+    follow("ada@example.org", group=group, at=hours_ago(2))
+    new_trial = make_trial("NCT02222222", group=group)
     add_version(new_trial, kind=TrialVersion.Kind.NEW)
     add_version(new_trial)
     delivery.run()

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from subscriptions.models import Delivery, Subscription
 from trials.importer import import_paths
-from trials.models import ConditionCategory, Trial
+from trials.models import ConditionGroup, Trial
 
 from .helpers import TABLES, links, run_tasks
 from .smtp import text_part
@@ -25,7 +25,7 @@ SITE = "http://127.0.0.1:8000"
 
 def sign_up_and_confirm(client, commit, smtp, **choice) -> None:
     data = {"email": "ada@example.org", "consent": "on", "trial": "NCT07509034", **choice}
-    data.setdefault("category", "solid-tumors")
+    data.setdefault("group", "solid-tumors")
     seen = len(smtp.messages)
     with commit():
         assert client.post("/updates/", data).status_code == 200
@@ -39,9 +39,9 @@ def test_imported_changes_and_new_trials_reach_followers_in_one_digest(client, c
     with commit():
         import_paths([DEMO / "NCT07509034-1.json"])
     run_tasks()
-    assert ConditionCategory.objects.filter(slug="solid-tumors").exists()
+    assert ConditionGroup.objects.filter(slug="solid-tumors").exists()
     sign_up_and_confirm(client, commit, smtp, follow="trial")
-    sign_up_and_confirm(client, commit, smtp, follow="category")
+    sign_up_and_confirm(client, commit, smtp, follow="group")
     assert Subscription.objects.confirmed().count() == 2
     before = len(smtp.messages)
 
@@ -56,7 +56,7 @@ def test_imported_changes_and_new_trials_reach_followers_in_one_digest(client, c
     assert "Status changed from Not yet recruiting to Recruiting" in body
     assert "NCT05883644" in body
     assert "New for: Solid tumors" in body
-    # The example trial was public before the category sign-up: not news to that follower.
+    # The example trial was public before the group sign-up: not news to that follower.
     new_studies = body[body.index("NEW STUDIES") :]
     assert "NCT07509034" not in new_studies
     assert Delivery.objects.pending().count() == 0
@@ -75,7 +75,7 @@ def test_imported_changes_and_new_trials_reach_followers_in_one_digest(client, c
 def test_an_imported_draft_is_announced_when_staff_publish_it(client, commit, smtp):
     with commit():
         import_paths([DEMO / "NCT07509034-1.json"])
-    sign_up_and_confirm(client, commit, smtp, follow="category")
+    sign_up_and_confirm(client, commit, smtp, follow="group")
     before = len(smtp.messages)
 
     with commit():

@@ -15,9 +15,9 @@ XSS_EMAIL = '"<script>alert(1)</script>"@example.org'
 
 
 @pytest.fixture
-def subscriber(trial, category):
+def subscriber(trial, group):
     follow("ada@example.org", trial=trial)
-    follow("ada@example.org", category=category)
+    follow("ada@example.org", group=group)
     return Subscriber.objects.get()
 
 
@@ -58,7 +58,7 @@ def test_remove_one(client, subscriber, trial):
         manage_path(subscriber), {"action": "remove", "subscription": subscription.pk}
     )
     assert response.status_code == 302
-    assert list(Subscription.objects.values_list("category__name", flat=True)) == ["Solid tumors"]
+    assert list(Subscription.objects.values_list("group__name", flat=True)) == ["Solid tumors"]
     page = client.get(response["Location"]).content.decode()
     assert "you will no longer get updates when study NCT07509034 changes" in page
 
@@ -152,8 +152,8 @@ def test_the_actions_need_a_csrf_token(subscriber):
     assert Subscriber.objects.exists() and Subscription.objects.count() == 2
 
 
-def test_hostile_values_are_escaped(client, db, category):
-    trial = make_trial("NCT01234567", category=category, headline="<img src=x onerror=alert(1)>")
+def test_hostile_values_are_escaped(client, db, group):
+    trial = make_trial("NCT01234567", group=group, headline="<img src=x onerror=alert(1)>")
     follow(XSS_EMAIL, trial=trial)
     subscriber = Subscriber.objects.get()
     html = client.get(manage_path(subscriber)).content.decode()

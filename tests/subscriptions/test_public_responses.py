@@ -24,7 +24,7 @@ def state() -> tuple:
     )
 
 
-def test_every_alert_and_relay_response_keeps_contacts_private(client, commit, trial, category):
+def test_every_alert_and_relay_response_keeps_contacts_private(client, commit, trial, group):
     responses = []
     signup = {"email": "ada@example.org", "follow": "trial", "trial": trial.nct_id}
     with commit():
@@ -39,7 +39,7 @@ def test_every_alert_and_relay_response_keeps_contacts_private(client, commit, t
     relay = RelayMessage.objects.get()
     gets = [
         trial.get_absolute_url(),
-        category.get_absolute_url(),
+        group.get_absolute_url(),
         reverse("subscriptions:confirm", args=[pending.confirm_token]),
         reverse("subscriptions:manage", args=[pending.subscriber.manage_token]),
         reverse("subscriptions:export", args=[pending.subscriber.manage_token]),

@@ -59,10 +59,39 @@ def test_a_study_number_that_is_not_one_signs_nobody_up(client, commit, trial):
     assert not Subscription.objects.exists()
 
 
-def test_it_follows_the_category_when_chosen(client, commit, trial, category):
-    signup(client, commit, follow="category", category=category.slug)
-    assert Subscription.objects.get().category == category
+def test_it_follows_the_group_when_chosen(client, commit, trial, group):
+    signup(client, commit, follow="group", group=group.slug)
+    assert Subscription.objects.get().group == group
     assert "Solid tumors" in mail.outbox[0].subject
+
+
+def test_a_form_from_a_page_kept_from_before_groups_took_their_name_still_works(
+    client, commit, trial, group
+):
+    # A cached copy of a condition group page, or a tab left open, posts the old field names.
+    response = signup(client, commit, follow="category", category=group.slug, trial="")
+    assert response.status_code == 200
+    assert Subscription.objects.get().group == group
+    assert "Solid tumors" in mail.outbox[0].subject
+
+
+def test_a_trial_page_kept_from_before_still_signs_up_for_the_trial(client, commit, trial, group):
+    signup(client, commit, follow="trial", category=group.slug)
+    assert Subscription.objects.get().trial == trial
+
+
+def test_an_old_form_naming_an_unknown_group_gets_a_clear_message(client, commit, trial):
+    response = signup(client, commit, follow="category", category="no-such-group", trial="")
+    assert response.status_code == 400
+    assert "Please check the form" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_the_form_posts_the_group_by_its_name(client, trial, group):
+    html = client.get(trial.get_absolute_url()).content.decode()
+    assert 'name="group" value="solid-tumors"' in html
+    assert 'value="group"' in html  # the follow choice
+    assert 'name="category"' not in html
 
 
 def test_a_bad_email_gets_a_clear_message_and_keeps_the_input(client, commit, trial):

@@ -30,8 +30,8 @@ def test_a_new_request_after_the_run_started_makes_another_run(commit, trial):
     assert queued_runs().filter(status="READY").count() == 1
 
 
-def test_publishing_a_trial_asks_for_a_run_once(commit, category):
-    draft = make_trial("NCT03333333", category=category, published=False)
+def test_publishing_a_trial_asks_for_a_run_once(commit, group):
+    draft = make_trial("NCT03333333", group=group, published=False)
     assert queued_runs().count() == 0
     with commit():
         draft.is_published = True

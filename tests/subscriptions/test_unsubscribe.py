@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def subscriber(trial, category):
+def subscriber(trial, group):
     follow("ada@example.org", trial=trial)
-    follow("ada@example.org", category=category)
+    follow("ada@example.org", group=group)
     follow("bob@example.org", trial=trial)
     return Subscriber.objects.get(email="ada@example.org")
 

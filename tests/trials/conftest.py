@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from trials.models import Condition, ConditionCategory, Contact, Location, Trial
+from trials.models import Condition, ConditionGroup, Contact, Location, Trial
 
 SEEN = dt.datetime(2026, 6, 27, 14, 0, tzinfo=dt.UTC)
 UPDATED = dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC)
@@ -22,7 +22,7 @@ def _empty_cache():
 
 @pytest.fixture
 def solid_tumors(db):
-    return ConditionCategory.objects.create(name="Solid tumors")
+    return ConditionGroup.objects.create(name="Solid tumors")
 
 
 @pytest.fixture
@@ -61,9 +61,9 @@ def example_trial(db, solid_tumors):
         update_count=3,
         current_version=4,
     )
-    trial.categories.add(solid_tumors)
+    trial.groups.add(solid_tumors)
     condition = Condition.objects.create(name="Small Cell Lung Carcinoma")
-    condition.categories.add(solid_tumors)
+    condition.groups.add(solid_tumors)
     trial.conditions.add(condition)
     Contact.objects.create(trial=trial, phone=STUDY_PHONE, email=STUDY_EMAIL, name="Dr. Study")
     Contact.objects.create(trial=trial, role="BACKUP", phone="301-555-0148", email="b@example.org")

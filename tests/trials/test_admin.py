@@ -134,6 +134,7 @@ def test_the_editors_group_holds_only_what_editors_need(db):
     editors = Group.objects.get(name="Editors")
     codenames = set(editors.permissions.values_list("codename", flat=True))
     assert {"change_trial", "view_trial", "view_location", "view_contact"} <= codenames
+    assert {"view_condition", "view_conditiongroup"} <= codenames
     # The search vocabulary is theirs to keep; nothing else may they add or delete.
     assert {"add_synonym", "change_synonym", "delete_synonym"} <= codenames
     added_or_deleted = {c for c in codenames if c.startswith(("delete_", "add_"))}
@@ -147,6 +148,15 @@ def test_an_editor_can_edit_trials_but_not_delete_them(client, example_trial):
     client.force_login(editor)
     assert client.get(f"/admin/trials/trial/{example_trial.pk}/change/").status_code == 200
     assert client.get(f"/admin/trials/trial/{example_trial.pk}/delete/").status_code == 403
+
+
+def test_an_editor_can_read_the_condition_groups(client, example_trial):
+    editor = User.objects.create_user("ed", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    response = client.get("/admin/trials/conditiongroup/")
+    assert response.status_code == 200
+    assert "Solid tumors" in response.content.decode()
 
 
 def test_bulk_publish_and_unpublish_show_at_once_on_cached_pages(client, staff, example_trial):
@@ -280,7 +290,7 @@ def test_the_admin_calls_condition_groups_by_that_one_name(client, staff, exampl
     client.force_login(staff)
     pages = [
         "/admin/",
-        "/admin/trials/conditioncategory/",
+        "/admin/trials/conditiongroup/",
         "/admin/trials/trial/",
         f"/admin/trials/trial/{example_trial.pk}/change/",
         "/admin/trials/condition/add/",

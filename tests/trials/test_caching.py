@@ -10,7 +10,7 @@ from django.test import Client
 from core import pagecache
 from subscriptions.models import Subscriber
 from tests.subscriptions.helpers import run_tasks
-from trials.models import Condition, ConditionCategory, Contact, Location, Trial
+from trials.models import Condition, ConditionGroup, Contact, Location, Trial
 from trials.signals import trials_changed
 
 from .search_data import make_trial
@@ -94,8 +94,8 @@ def test_an_edit_shows_at_once(client, example_trial):
             Condition.objects.filter(trials=t).update(name="x")
             and Condition.objects.get(trials=t).save()
         ),
-        lambda t: t.categories.clear(),
-        lambda t: ConditionCategory.objects.filter(trials=t).first().delete(),
+        lambda t: t.groups.clear(),
+        lambda t: ConditionGroup.objects.filter(trials=t).first().delete(),
     ],
 )
 def test_changes_to_the_parts_of_a_trial_show_at_once(client, example_trial, change):

@@ -5,7 +5,7 @@ from django.test import Client
 
 from subscriptions.models import Subscriber
 from tests.subscriptions.helpers import run_tasks
-from trials.models import ConditionCategory
+from trials.models import ConditionGroup
 
 from .search_data import make_trial
 
@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def groups(db):
-    make_trial("NCT00000201", headline="Tumor A", categories=["Solid tumors"], phase="PHASE1")
-    make_trial("NCT00000202", headline="Tumor B", categories=["Solid tumors"], phase="PHASE2")
-    make_trial("NCT00000203", headline="Draft", categories=["Solid tumors"], is_published=False)
-    make_trial("NCT00000204", headline="Heart A", categories=["Heart"])
-    ConditionCategory.objects.create(name="Skin")
+    make_trial("NCT00000201", headline="Tumor A", groups=["Solid tumors"], phase="PHASE1")
+    make_trial("NCT00000202", headline="Tumor B", groups=["Solid tumors"], phase="PHASE2")
+    make_trial("NCT00000203", headline="Draft", groups=["Solid tumors"], is_published=False)
+    make_trial("NCT00000204", headline="Heart A", groups=["Heart"])
+    ConditionGroup.objects.create(name="Skin")
 
 
 def test_the_index_lists_every_group_with_its_published_trials(client, groups):
@@ -39,7 +39,7 @@ def test_a_group_lists_its_published_trials_with_the_same_filters(client, groups
     assert "Draft" not in html and "Heart A" not in html
     html = client.get("/conditions/solid-tumors/?phase=phase2").content.decode()
     assert "Tumor B" in html and "Tumor A" not in html
-    assert '<select name="category"' not in html  # the group is the page's own
+    assert '<select name="group"' not in html  # the group is the page's own
 
 
 def test_a_group_offers_updates_with_a_working_form(
@@ -48,10 +48,10 @@ def test_a_group_offers_updates_with_a_working_form(
     html = client.get("/conditions/solid-tumors/").content.decode()
     assert "Get updates when new studies for Solid tumors are added" in html
     assert '<form method="post" action="/updates/"' in html
-    assert 'name="category" value="solid-tumors"' in html
+    assert 'name="group" value="solid-tumors"' in html
     # Posted from this page, as a browser posts it (no token: core/csrf.py), it signs up.
     browser = Client(enforce_csrf_checks=True, headers={"Sec-Fetch-Site": "same-origin"})
-    data = {"email": "ada@example.org", "follow": "category", "category": "solid-tumors"}
+    data = {"email": "ada@example.org", "follow": "group", "group": "solid-tumors"}
     with django_capture_on_commit_callbacks(execute=True):
         response = browser.post("/updates/", {**data, "consent": "on"})
     assert response.status_code == 200
@@ -83,13 +83,13 @@ def test_the_group_page_links_its_feeds(client, groups):
 
 
 def test_group_page_queries_do_not_grow_with_its_trials(client, db, django_assert_max_num_queries):
-    make_trial("NCT00000210", categories=["Lungs"], conditions=["Asthma"])
+    make_trial("NCT00000210", groups=["Lungs"], conditions=["Asthma"])
     with django_assert_max_num_queries(8):
         small = client.get("/conditions/lungs/").content.decode()
     for n in range(211, 240):
         make_trial(
             f"NCT{n:08d}",
-            categories=["Lungs"],
+            groups=["Lungs"],
             conditions=["Asthma", f"Condition {n}"],
             sites=[{"city": f"City {s}"} for s in range(5)],
         )

@@ -34,14 +34,14 @@ def test_the_demo_is_varied(demo):
     statuses = set(Trial.objects.values_list("status", flat=True))
     assert {"RECRUITING", "NOT_YET_RECRUITING", "COMPLETED", "TERMINATED"} <= statuses
     assert len(statuses) >= 7
-    categories = set(Trial.objects.values_list("categories__name", flat=True)) - {None}
+    groups = set(Trial.objects.values_list("groups__name", flat=True)) - {None}
     assert {
         "Solid tumors",
         "Blood cancers",
         "Heart and blood vessels",
         "Mental health",
-    } <= categories
-    assert len(categories) >= 15
+    } <= groups
+    assert len(groups) >= 15
     us_with_coordinates = Location.objects.filter(country="United States", latitude__isnull=False)
     assert us_with_coordinates.values("state").distinct().count() >= 20
 
@@ -75,7 +75,7 @@ def test_the_example_trial_has_three_recorded_updates(demo):
     assert (trial.update_count, trial.current_version, trial.plain_language_version) == (3, 4, 4)
     kinds = list(trial.versions.order_by("number").values_list("kind", flat=True))
     assert kinds == ["NEW", "CHANGED", "CHANGED", "CHANGED"]
-    assert [c.name for c in trial.categories.all()] == ["Solid tumors"]
+    assert [c.name for c in trial.groups.all()] == ["Solid tumors"]
 
 
 def test_loading_the_demo_again_changes_nothing(demo):

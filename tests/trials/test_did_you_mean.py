@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from trials.models import ConditionCategory, Synonym, Trial
+from trials.models import ConditionGroup, Synonym, Trial
 from trials.suggest import suggest
 
 from .search_data import make_trial
@@ -22,7 +22,7 @@ def headaches(db):
     make_trial("NCT00004001", brief_title="Nerve stimulation", conditions=["Migraine Disorders"])
     make_trial("NCT00004002", brief_title="Oxygen", conditions=["Cluster Headache"])
     make_trial("NCT00004003", brief_title="Inhaler", conditions=["Asthma"])
-    ConditionCategory.objects.create(name="Brain and nerves")
+    ConditionGroup.objects.create(name="Brain and nerves")
 
 
 def test_a_misspelled_word_shows_the_trials_for_the_closest_term(client, headaches):

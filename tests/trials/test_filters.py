@@ -22,7 +22,7 @@ def trials(db):
         "NCT00000101",
         status="RECRUITING",
         phase="PHASE2",
-        categories=["Heart"],
+        groups=["Heart"],
         minimum_age_years=18,
         maximum_age_years=65,
         sex="FEMALE",
@@ -35,7 +35,7 @@ def trials(db):
         "NCT00000102",
         status="NOT_YET_RECRUITING",
         phase="PHASE3",
-        categories=["Lungs"],
+        groups=["Lungs"],
         minimum_age_years=50,
         sex="ALL",
         healthy_volunteers=False,
@@ -68,7 +68,7 @@ def test_without_filters_it_lists_recently_updated_first(client, trials):
         ("status=not-yet-recruiting", ["NCT00000102"]),
         ("status=recruiting&status=completed", ["NCT00000101", "NCT00000103"]),
         ("phase=phase2", ["NCT00000101", "NCT00000103"]),
-        ("category=lungs", ["NCT00000102"]),
+        ("group=lungs", ["NCT00000102"]),
         ("country=canada", ["NCT00000103"]),
         ("country=United+States&state=massachusetts", ["NCT00000102"]),
         ("state=Maryland", ["NCT00000101"]),
@@ -178,7 +178,7 @@ def test_every_filter_stays_in_the_pagination_links(client, db):
     [
         ("status=open-ish", "We don’t know the recruitment status “open-ish”"),
         ("phase=phase9", "We don’t know the phase “phase9”"),
-        ("category=nope", "We don’t know that condition group."),
+        ("group=nope", "We don’t know that condition group."),
         ("zip=00000", "We don’t know the ZIP code “00000”"),
         ("zip=abcde", "We don’t know the ZIP code “abcde”"),
         ("distance=-5&zip=20892", "Distance must be at least 1 mile."),
@@ -212,7 +212,7 @@ def test_the_form_labels_every_field_and_groups_checkboxes(client, trials):
         "sex",
         "healthy",
         "sort",
-        "category",
+        "group",
     ):
         field_id = re.search(
             rf'name="{name}"[^>]*id="([^"]+)"|id="([^"]+)"[^>]*name="{name}"', html

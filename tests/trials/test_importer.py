@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 from tests.concurrency import at_once
 from trials import importer
-from trials.categories import BLOOD_CANCERS, SOLID_TUMORS
+from trials.groups import BLOOD_CANCERS, SOLID_TUMORS
 from trials.models import Condition, Contact, Location, Trial, TrialVersion
 
 from .ctgov import REAL, SHARED, demo_record, record, with_nct_id, write
@@ -119,7 +119,7 @@ def test_it_keeps_registrant_terms_exactly_and_in_order_beside_the_mesh_conditio
     assert {"id": "D000009765", "term": "Obesity"} in trial.mesh_terms
     assert any(m.get("type") == "ancestor" for m in trial.mesh_terms)
     assert trial.condition_names == "Obesity Overweight"
-    assert [c.name for c in trial.categories.all()] == ["Diabetes, hormones and metabolism"]
+    assert [c.name for c in trial.groups.all()] == ["Diabetes, hormones and metabolism"]
 
 
 def test_it_maps_every_site_with_its_status_contacts_and_coordinates():
@@ -156,10 +156,10 @@ def test_it_maps_every_site_with_its_status_contacts_and_coordinates():
 def test_it_files_the_example_trial_under_solid_tumors_and_leukemia_under_blood_cancers():
     importer.import_paths([REAL / "NCT05993949.json", REAL.parent / "demo" / "NCT07509034-4.json"])
     example = Trial.objects.get(nct_id="NCT07509034")
-    assert [c.name for c in example.categories.all()] == [SOLID_TUMORS]
-    assert example.primary_category.name == SOLID_TUMORS
+    assert [c.name for c in example.groups.all()] == [SOLID_TUMORS]
+    assert example.primary_group.name == SOLID_TUMORS
     leukemia = Trial.objects.get(nct_id="NCT05993949")
-    assert [c.name for c in leukemia.categories.all()] == [BLOOD_CANCERS]
+    assert [c.name for c in leukemia.groups.all()] == [BLOOD_CANCERS]
     # Both are found together as cancers through their MeSH terms.
     assert Trial.objects.search("neoplasms").count() == 2
 
@@ -172,7 +172,7 @@ def test_a_record_without_contacts_locations_or_mesh_terms_imports(tmp_path):
     counts = import_records(tmp_path, data)
     assert counts.created == 1
     trial = Trial.objects.get()
-    assert (trial.locations.count(), trial.contacts.count(), trial.categories.count()) == (0, 0, 0)
+    assert (trial.locations.count(), trial.contacts.count(), trial.groups.count()) == (0, 0, 0)
     assert trial.phase == ""
 
 
@@ -353,7 +353,7 @@ def test_an_update_relinks_conditions_and_removes_gone_sites(tmp_path):
     import_records(tmp_path, data)
     trial = Trial.objects.get()
     assert list(trial.conditions.values_list("name", flat=True)) == ["Diabetes Mellitus"]
-    assert [c.name for c in trial.categories.all()] == ["Diabetes, hormones and metabolism"]
+    assert [c.name for c in trial.groups.all()] == ["Diabetes, hormones and metabolism"]
     assert trial.condition_names == "Diabetes Mellitus"
     assert not Location.objects.exists()
     assert list(Contact.objects.values_list("location", flat=True)) == [None]

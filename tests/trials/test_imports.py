@@ -18,7 +18,7 @@ IMPORT_NO_MODELS = [
     "trials.eligibility",
     "trials.vocabulary",
     "trials.changes",
-    "trials.categories",
+    "trials.groups",
     "trials.search",
     "trials.wordsearch",
     "trials.results.data",

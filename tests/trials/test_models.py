@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from trials.eligibility import Eligibility
-from trials.models import ConditionCategory, Location, Trial, TrialVersion
+from trials.models import ConditionGroup, Location, Trial, TrialVersion
 
 from .search_data import make_trial
 
@@ -96,10 +96,10 @@ def test_eligibility_reads_key_and_short_headings_and_registry_escapes():
     assert eligibility.exclusion == ["Prior *study* drug"]
 
 
-def test_count_by_category_counts_only_the_given_trials(db):
-    make_trial("NCT00000501", categories=["Heart", "Lungs"])
-    make_trial("NCT00000502", categories=["Heart"])
-    make_trial("NCT00000503", categories=["Heart"], is_published=False)
-    counts = Trial.objects.published().count_by_category()
-    names = dict(ConditionCategory.objects.values_list("pk", "name"))
+def test_count_by_group_counts_only_the_given_trials(db):
+    make_trial("NCT00000501", groups=["Heart", "Lungs"])
+    make_trial("NCT00000502", groups=["Heart"])
+    make_trial("NCT00000503", groups=["Heart"], is_published=False)
+    counts = Trial.objects.published().count_by_group()
+    names = dict(ConditionGroup.objects.values_list("pk", "name"))
     assert {names[pk]: n for pk, n in counts.items()} == {"Heart": 2, "Lungs": 1}

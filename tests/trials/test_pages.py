@@ -20,7 +20,7 @@ def test_every_page_links_the_information_pages_from_its_footer(client, example_
     assert '<main id="main"' in html
 
 
-def test_the_home_page_offers_search_categories_and_recent_trials(client, example_trial):
+def test_the_home_page_offers_search_groups_and_recent_trials(client, example_trial):
     html = client.get("/").content.decode()
     assert 'role="search"' in html and 'name="q"' in html
     assert 'href="/conditions/solid-tumors/"' in html

@@ -191,7 +191,7 @@ def test_list_queries_do_not_grow_with_page_size_or_sites(
                 f"NCT{n:08d}",
                 headline=f"Cancer study {n}",
                 conditions=["Cancer", f"Condition {n}"],
-                categories=["Solid tumors"],
+                groups=["Solid tumors"],
                 sites=[site_at(BETHESDA, city=f"City {s}") for s in range(sites)],
             )
 

@@ -8,7 +8,7 @@ from .search_data import BETHESDA, make_trial, site_at
 
 pytestmark = pytest.mark.django_db
 
-PARAMS = ["q", "status", "phase", "category", "country", "state", "zip", "distance", "age"]
+PARAMS = ["q", "status", "phase", "group", "country", "state", "zip", "distance", "age"]
 PARAMS += ["sex", "healthy", "sort", "page", "unknown"]
 NASTY = [
     "",
@@ -43,7 +43,7 @@ def searchable(db):
         "NCT00000990",
         headline="Asthma study",
         conditions=["Asthma"],
-        categories=["Lungs"],
+        groups=["Lungs"],
         sites=[site_at(BETHESDA, country="United States", state="Maryland")],
     )
 
@@ -68,7 +68,7 @@ def test_any_query_string_gets_a_page_or_a_friendly_400(client, searchable, path
         "q=%27%3B+DROP+TABLE",
         "q=a+%26+%7C+%21+%3C-%3E",
         "q=%00",
-        "status=bogus&phase=bogus&category=bogus&sort=bogus",
+        "status=bogus&phase=bogus&group=bogus&sort=bogus",
     ],
 )
 def test_the_issues_examples(client, searchable, query):

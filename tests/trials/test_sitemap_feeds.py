@@ -24,17 +24,17 @@ def published(db):
     make_trial(
         "NCT00000301",
         headline="First",
-        categories=["Heart"],
+        groups=["Heart"],
         first_seen_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         last_updated_at=dt.datetime(2026, 3, 4, 5, 6, tzinfo=dt.UTC),
     )
     make_trial(
         "NCT00000302",
         headline="Second",
-        categories=["Heart"],
+        groups=["Heart"],
         first_seen_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
     )
-    make_trial("NCT00000303", headline="Draft", categories=["Heart"], is_published=False)
+    make_trial("NCT00000303", headline="Draft", groups=["Heart"], is_published=False)
 
 
 @override_settings(SITE_URL="https://trials.example.org")
@@ -82,7 +82,7 @@ def test_robots_txt_points_at_the_sitemap(client, db, django_assert_num_queries)
     assert "Sitemap: https://trials.example.org/sitemap.xml" in lines
 
 
-def test_the_category_feed_has_new_trials_newest_first(client, published):
+def test_the_group_feed_has_new_trials_newest_first(client, published):
     rss = parse(client.get("/conditions/heart/new.rss").content)
     assert rss.find("channel/title").text == "New clinical trials: Heart"
     items = rss.findall("channel/item")
@@ -197,7 +197,7 @@ def hostile(db):
         brief_title=f"Title {HOSTILE}",
         registry_summary=f"Summary {HOSTILE}",
         sponsor=f"Sponsor {HOSTILE}",
-        categories=["Heart"],
+        groups=["Heart"],
         first_seen_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
     )
     seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

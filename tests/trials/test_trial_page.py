@@ -88,7 +88,7 @@ def test_it_masks_every_contact(client, example_trial):
     assert html.count("Email: •••••@•••••") == 3
 
 
-def test_it_offers_category_updates_and_links_the_registry(client, example_trial):
+def test_it_offers_group_updates_and_links_the_registry(client, example_trial):
     html = page(client)
     assert "when new studies for Solid tumors are added" in html
     assert 'href="https://clinicaltrials.gov/study/NCT07509034"' in html

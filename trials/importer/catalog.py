@@ -2,49 +2,49 @@
 
 from django.utils.text import slugify
 
-from ..categories import GROUPS, groups_for
-from ..models import Condition, ConditionCategory
+from ..groups import GROUPS, groups_for
+from ..models import Condition, ConditionGroup
 from ..signals import trials_changed
 from .records import Study
 
 
 class Catalog:
-    """Condition and category rows by name, created once each, for one import run."""
+    """Condition and condition group rows by name, created once each, for one import run."""
 
     def __init__(self):
         self.conditions: dict[str, int] = {}
-        self.categories: dict[str, int] = {}
+        self.groups: dict[str, int] = {}
 
-    def category_ids(self, names: list[str]) -> set[int]:
-        missing = [name for name in names if name not in self.categories]
+    def group_ids(self, names: list[str]) -> set[int]:
+        missing = [name for name in names if name not in self.groups]
         if missing:
-            self.categories.update(
-                ConditionCategory.objects.filter(name__in=missing).values_list("name", "id")
+            self.groups.update(
+                ConditionGroup.objects.filter(name__in=missing).values_list("name", "id")
             )
-        for name in [name for name in missing if name not in self.categories]:
+        for name in [name for name in missing if name not in self.groups]:
             # Editors may have renamed or added groups: a new one gets a free slug.
             slug, n = slugify(name), 1
-            while ConditionCategory.objects.filter(slug=slug).exclude(name=name).exists():
+            while ConditionGroup.objects.filter(slug=slug).exclude(name=name).exists():
                 n += 1
                 slug = f"{slugify(name)}-{n}"
-            category, _ = ConditionCategory.objects.get_or_create(
+            group, _ = ConditionGroup.objects.get_or_create(
                 name=name, defaults={"slug": slug, "description": GROUPS.get(name, "")}
             )
-            self.categories[name] = category.pk
-        return {self.categories[name] for name in names}
+            self.groups[name] = group.pk
+        return {self.groups[name] for name in names}
 
     def prepare(self, studies: list[Study]) -> None:
         """Find, or create, every condition and group these studies name, in a few queries."""
-        self.category_ids(sorted({name for study in studies for name in study.categories}))
+        self.group_ids(sorted({name for study in studies for name in study.groups}))
         wanted: dict[str, str] = {}
-        groups: dict[str, list[str]] = {}
+        groups_of: dict[str, list[str]] = {}
         for study in studies:
             for term, mesh_id in study.conditions:
                 if term not in self.conditions:
                     wanted.setdefault(term, mesh_id)
                     # A trial's groups are its condition's own when it names only one.
                     if len(study.conditions) == 1:
-                        groups.setdefault(term, study.categories)
+                        groups_of.setdefault(term, study.groups)
         if not wanted:
             return
         self.conditions.update(Condition.objects.filter(name__in=wanted).values_list("name", "id"))
@@ -58,16 +58,16 @@ class Catalog:
         created = dict(Condition.objects.filter(name__in=new).values_list("name", "id"))
         self.conditions.update(created)
         links = [
-            Condition.categories.through(condition_id=condition_id, conditioncategory_id=group_id)
+            Condition.groups.through(condition_id=condition_id, conditiongroup_id=group_id)
             for term, condition_id in created.items()
-            for group_id in self.category_ids(groups.get(term) or groups_for([term]))
+            for group_id in self.group_ids(groups_of.get(term) or groups_for([term]))
         ]
-        Condition.categories.through.objects.bulk_create(links, ignore_conflicts=True)
+        Condition.groups.through.objects.bulk_create(links, ignore_conflicts=True)
         trials_changed.send(sender=Catalog, catalog=True)
 
     def ids(self, study: Study) -> tuple[set[int], set[int]]:
         """The study's condition and group ids (after `prepare`)."""
         return (
             {self.conditions[term] for term, _ in study.conditions},
-            {self.categories[name] for name in study.categories},
+            {self.groups[name] for name in study.groups},
         )

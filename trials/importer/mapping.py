@@ -7,7 +7,7 @@ from typing import Any
 
 from plain.writer import written_fields
 
-from ..categories import groups_for
+from ..groups import groups_for
 from ..masking import mask_record
 from ..results.mapping import BadResults, map_results, snapshot_of
 from . import sections
@@ -53,14 +53,14 @@ def map_study(record: Any) -> Study:
     facts["has_results"] = results is not None
     snapshot = _snapshot(facts, status, people)
     snapshot["results"] = snapshot_of(record, results)
-    categories = groups_for([t for t, _ in terms.meshes], [t for t, _ in terms.ancestors])
+    groups = groups_for([t for t, _ in terms.meshes], [t for t, _ in terms.ancestors])
     conditions = list(dict.fromkeys(terms.meshes))
     payload = [
         facts,
         people.locations,
         people.contacts,
         conditions,
-        categories,
+        groups,
         snapshot["results"],
     ]
     return Study(
@@ -70,7 +70,7 @@ def map_study(record: Any) -> Study:
         locations=people.locations,
         contacts=people.contacts,
         conditions=conditions,
-        categories=categories,
+        groups=groups,
         registry_updated_on=status.last_update_posted_on.start,
         content_hash=_content_hash(payload),
         results=results,

@@ -98,7 +98,7 @@ class Study:
     locations: list[Site]
     contacts: list[ContactValues]  # study-level contacts
     conditions: list[tuple[str, str]]  # (MeSH term, MeSH ID)
-    categories: list[str]
+    groups: list[str]
     registry_updated_on: dt.date | None
     content_hash: str
     source_hash: str = ""

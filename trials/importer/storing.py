@@ -129,7 +129,7 @@ def _insert(rows: list[tuple[Study, set[int], set[int]]], draft: bool, seen) -> 
         for n, contact in enumerate(site["contacts"])
     ]
     Contact.objects.bulk_create(contacts, batch_size=1000)
-    conditions, categories = Trial.conditions.through, Trial.categories.through
+    conditions, groups = Trial.conditions.through, Trial.groups.through
     conditions.objects.bulk_create(
         [
             conditions(trial_id=trial.pk, condition_id=i)
@@ -138,9 +138,9 @@ def _insert(rows: list[tuple[Study, set[int], set[int]]], draft: bool, seen) -> 
         ],
         batch_size=1000,
     )
-    categories.objects.bulk_create(
+    groups.objects.bulk_create(
         [
-            categories(trial_id=trial.pk, conditioncategory_id=i)
+            groups(trial_id=trial.pk, conditiongroup_id=i)
             for trial, (_, _, ids) in zip(trials, rows, strict=True)
             for i in sorted(ids)
         ],
@@ -160,7 +160,7 @@ def _insert(rows: list[tuple[Study, set[int], set[int]]], draft: bool, seen) -> 
     )
 
 
-def _update(trial: Trial, study: Study, condition_ids: set, category_ids: set, seen) -> None:
+def _update(trial: Trial, study: Study, condition_ids: set, group_ids: set, seen) -> None:
     changes = diff(trial.registry_snapshot or {}, study.snapshot)
     values = {
         **study.facts,
@@ -191,7 +191,7 @@ def _update(trial: Trial, study: Study, condition_ids: set, category_ids: set, s
         TrialResults.objects.replace(trial.pk, study.results)
     _replace_sites(trial, study)
     _relink(trial, Trial.conditions.through, "condition_id", condition_ids)
-    _relink(trial, Trial.categories.through, "conditioncategory_id", category_ids)
+    _relink(trial, Trial.groups.through, "conditiongroup_id", group_ids)
 
 
 def _condition_names(study: Study) -> str:

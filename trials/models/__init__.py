@@ -12,14 +12,14 @@ synonyms in trials/synonyms.py (with the cached vocabulary every search reads).
 
 from ..results.models import TrialResults
 from ..synonyms import Synonym
-from .conditions import Condition, ConditionCategory
+from .conditions import Condition, ConditionGroup
 from .locations import Contact, Location
 from .trials import Trial, TrialQuerySet
 from .versions import TrialVersion
 
 __all__ = [
     "Condition",
-    "ConditionCategory",
+    "ConditionGroup",
     "Contact",
     "Location",
     "Synonym",

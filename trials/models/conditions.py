@@ -9,7 +9,7 @@ from plain.names import everyday_name
 from ..masking import MasksRegistryText
 
 
-class ConditionCategory(models.Model):
+class ConditionGroup(models.Model):
     """A group of conditions patients recognise, such as “Solid tumors”, that people can follow."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -30,7 +30,7 @@ class ConditionCategory(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("trials:category", args=[self.slug])
+        return reverse("trials:group", args=[self.slug])
 
 
 class Condition(MasksRegistryText, models.Model):
@@ -38,8 +38,8 @@ class Condition(MasksRegistryText, models.Model):
 
     name = models.CharField(max_length=255, unique=True)
     mesh_id = models.CharField("MeSH ID", max_length=20, blank=True)
-    categories = models.ManyToManyField(
-        ConditionCategory, related_name="conditions", blank=True, verbose_name="condition groups"
+    groups = models.ManyToManyField(
+        ConditionGroup, related_name="conditions", blank=True, verbose_name="condition groups"
     )
 
     class Meta:

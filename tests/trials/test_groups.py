@@ -1,6 +1,6 @@
 import pytest
 
-from trials.categories import (
+from trials.groups import (
     BLOOD_CANCERS,
     BRAIN,
     EYES,
