@@ -343,32 +343,29 @@ class LocationAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
+class TrialCountColumn:
+    """A sortable "Trials" column: how many trials each row is linked to (by `trials`)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(trial_count=Count("trials"))
+
+    @admin.display(description="Trials", ordering="trial_count")
+    def trial_count(self, row):
+        return row.trial_count
+
+
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(TrialCountColumn, admin.ModelAdmin):
     list_display = ("name", "mesh_id", "trial_count")
     search_fields = ("name", "mesh_id")
     filter_horizontal = ("groups",)
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(trial_count=Count("trials"))
-
-    @admin.display(description="Trials", ordering="trial_count")
-    def trial_count(self, condition):
-        return condition.trial_count
-
 
 @admin.register(ConditionGroup)
-class ConditionGroupAdmin(admin.ModelAdmin):
+class ConditionGroupAdmin(TrialCountColumn, admin.ModelAdmin):
     list_display = ("name", "slug", "trial_count")
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(trial_count=Count("trials"))
-
-    @admin.display(description="Trials", ordering="trial_count")
-    def trial_count(self, group):
-        return group.trial_count
 
 
 @admin.register(Synonym)

@@ -127,20 +127,26 @@ def trial_list(request):
     return render(request, "trials/trial_list.html", context, status=status)
 
 
-def canonical_nct_id(nct_id: str) -> str:
-    """The NCT ID in capitals, as trial addresses spell it; a 404 for what cannot be one."""
-    canonical = nct_id.upper()
-    if not is_nct_id(canonical):
-        raise Http404("No trial has that NCT ID.")
-    return canonical
+def nct_id_in_capitals(view):
+    """A trial's pages are addressed by its NCT ID in capitals: another spelling is sent there
+    for good, and what cannot be an NCT ID is a 404."""
+
+    @wraps(view)
+    def wrapper(request, nct_id: str):
+        canonical = nct_id.upper()
+        if not is_nct_id(canonical):
+            raise Http404("No trial has that NCT ID.")
+        if canonical != nct_id:
+            return redirect(request.resolver_match.view_name, nct_id=canonical, permanent=True)
+        return view(request, nct_id)
+
+    return wrapper
 
 
 @require_safe
 @cached_page(shows_trial)
+@nct_id_in_capitals
 def trial_detail(request, nct_id: str):
-    canonical = canonical_nct_id(nct_id)
-    if canonical != nct_id:
-        return redirect("trials:detail", nct_id=canonical, permanent=True)
     trial = get_visible_trial(request, nct_id)
     contacts = list(trial.contacts.all())
     locations = list(trial.locations.all())
@@ -172,11 +178,9 @@ def trial_detail(request, nct_id: str):
 
 @require_safe
 @cached_page(shows_trial)
+@nct_id_in_capitals
 def trial_history(request, nct_id: str):
     """Every recorded change to the trial's registry record, in plain words, newest first."""
-    canonical = canonical_nct_id(nct_id)
-    if canonical != nct_id:
-        return redirect("trials:history", nct_id=canonical, permanent=True)
     trial = get_object_or_404(Trial.objects.visible_to(request.user), nct_id=nct_id)
     context = {"trial": trial, "versions": trial.versions.order_by("-number")}
     return render(request, "trials/trial_history.html", context)

@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group, User
 
 from trials.models import Contact, Trial
 
+from .search_data import make_trial
+
 pytestmark = pytest.mark.django_db
 
 
@@ -157,6 +159,16 @@ def test_an_editor_can_read_the_condition_groups(client, example_trial):
     response = client.get("/admin/trials/conditiongroup/")
     assert response.status_code == 200
     assert "Solid tumors" in response.content.decode()
+
+
+def test_conditions_and_groups_list_how_many_trials_each_has(client, staff, example_trial):
+    make_trial("NCT00000001", groups=["Solid tumors", "Skin"])
+    client.force_login(staff)
+    cell = r'<td class="field-trial_count">(\d+)</td>'
+    groups = client.get("/admin/trials/conditiongroup/?o=3").content.decode()
+    assert re.findall(cell, groups) == ["1", "2"]  # sorted by the count: Skin, Solid tumors
+    conditions = client.get("/admin/trials/condition/").content.decode()
+    assert re.findall(cell, conditions) == ["1"]
 
 
 def test_bulk_publish_and_unpublish_show_at_once_on_cached_pages(client, staff, example_trial):
