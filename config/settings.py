@@ -191,6 +191,16 @@ for _cache in CACHES.values():
             }
         )
 
+# Cached pages (core/pagecache.py) are served as they are for PAGE_CACHE_SECONDS, then made
+# again; they are kept PAGE_STALE_IF_ERROR_SECONDS longer, to be served while the database
+# cannot be reached.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=24 * 60 * 60)
+PAGE_STALE_IF_ERROR_SECONDS = env.int("PAGE_STALE_IF_ERROR_SECONDS", default=2 * 24 * 60 * 60)
+if PAGE_CACHE_SECONDS < 1 or PAGE_STALE_IF_ERROR_SECONDS < 0:
+    raise environ.ImproperlyConfigured(
+        "PAGE_CACHE_SECONDS must be at least 1 and PAGE_STALE_IF_ERROR_SECONDS at least 0."
+    )
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 

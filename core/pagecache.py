@@ -1,16 +1,18 @@
-"""Whole pages kept in the cache: the same bytes for every visitor, never served once stale.
+"""Whole pages kept in the cache: the same bytes for every visitor, never served after a change.
 
 What a page shows has versions in the shared cache, random numbers the apps name (see
 trials/signals.py). A page's key is its path, the query parameters it reads and those versions,
 read before rendering; `forget` renews versions, so every server's next request looks for a key
 nobody stored and renders afresh, while a render that read rows from before a change sits under
 the old versions. A hit: one round trip (the versions), then this process's copy or the shared
-one. See docs/search-performance.md, "Cached pages".
+one. Past PAGE_CACHE_SECONDS a page is made again; if that fails for want of the database, the
+copy is served for PAGE_STALE_IF_ERROR_SECONDS more. See docs/search-performance.md.
 """
 
 import gzip
 import hashlib
 import secrets
+import time
 from functools import lru_cache, partial, wraps
 
 from django.conf import settings
@@ -22,11 +24,10 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control
 
-TIMEOUT = 60 * 60 * 24
-PREFIX = "page:v6:"  # a new number whenever what is kept changes shape
+PREFIX = "page:v7:"  # a new number whenever what is kept changes shape
 VERSION_PREFIX = "page-version:"
-# This process's own copies, under the same versioned keys (so never stale).
-local_pages = LocMemCache("pages", {"TIMEOUT": TIMEOUT, "OPTIONS": {"MAX_ENTRIES": 1000}})
+# This process's own copies, under the same versioned keys (so never out of date).
+local_pages = LocMemCache("pages", {"OPTIONS": {"MAX_ENTRIES": 1000}})
 _SET_ON_EACH_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "vary"}
 
 
@@ -91,15 +92,21 @@ class PageCacheMiddleware:
         if key is None:
             return self.get_response(request)
         page = local_pages.get(key)
-        if page is None:
-            page = cache.get(key)
-            if page is None:
-                response = self.get_response(request)
-                if response.status_code != 200 or response.streaming or response.cookies:
-                    return response
-                page = _keep(response)
-                cache.set(key, page, TIMEOUT)
-            local_pages.set(key, page)
+        if _fresh(page):
+            return _respond(request, page)
+        kept_for = settings.PAGE_CACHE_SECONDS + settings.PAGE_STALE_IF_ERROR_SECONDS
+        page = cache.get(key) or page  # another process may have made it again
+        if _fresh(page):
+            local_pages.set(key, page, kept_for)
+            return _respond(request, page)
+        response = self.get_response(request)
+        if response.status_code == 503 and page is not None:
+            return _respond(request, page)  # the database is away: the copy kept will do
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return response
+        page = _keep(response)
+        cache.set(key, page, kept_for)
+        local_pages.set(key, page, kept_for)
         return _respond(request, page)
 
     def key(self, request) -> str | None:
@@ -125,22 +132,28 @@ def kept_view(path: str) -> tuple:
     return *getattr(match.func, "page_cache", (None, None)), match.kwargs
 
 
-def _keep(response: HttpResponse) -> tuple[dict, bytes]:
+def _fresh(page: tuple | None) -> bool:
+    return page is not None and time.time() < page[2]
+
+
+def _keep(response: HttpResponse) -> tuple[dict, bytes, float]:
     """The headers every copy is sent with (validators and caching rules included, so a hit
-    only adds its length and encoding) and the page, gzipped."""
+    only adds its length and encoding), the page gzipped, and when it stops being fresh."""
     body = response.content
     headers = {k: v for k, v in response.items() if k.lower() not in _SET_ON_EACH_RESPONSE}
+    stale = settings.PAGE_STALE_IF_ERROR_SECONDS
     headers |= {
         "ETag": f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
-        # Anyone may keep it, but asks again each time (a 304 while the ETag holds).
-        "Cache-Control": "public, no-cache",
+        # Anyone may keep it, ask each time (304 while the ETag holds), serve it if the site errs.
+        "Cache-Control": f"public, max-age=0, stale-if-error={stale}",
         "Vary": "Accept-Encoding, Cookie",
     }
-    return headers, gzip.compress(body, compresslevel=6, mtime=0)
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return headers, gzipped, time.time() + settings.PAGE_CACHE_SECONDS
 
 
-def _respond(request, page: tuple[dict, bytes]) -> HttpResponse:
-    headers, gzipped = page
+def _respond(request, page: tuple[dict, bytes, float]) -> HttpResponse:
+    headers, gzipped, _ = page
     meta = request.META  # (not request.headers, which is built from all of META on first use)
     if accepts_gzip(meta.get("HTTP_ACCEPT_ENCODING", "")):
         body, headers = gzipped, {**headers, "Content-Encoding": "gzip"}

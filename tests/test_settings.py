@@ -40,3 +40,16 @@ def test_subdomains_and_preload_are_each_a_choice_of_their_own():
     values = settings_with(SITE_URL="https://trials.example.org", SECURE_HSTS_PRELOAD="true")
     assert values["SECURE_HSTS_PRELOAD"] is True
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+
+
+def test_a_page_cache_lifetime_under_a_second_stops_the_site_at_start_up():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "PAGE_CACHE_SECONDS": "0"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "PAGE_CACHE_SECONDS must be at least 1" in result.stderr

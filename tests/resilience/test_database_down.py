@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
@@ -22,6 +23,8 @@ from subscriptions.models import Subscription
 from tests.servers import ROOT, RedisServer, TcpProxy, database_url, get, gunicorn
 from tests.subscriptions.helpers import run_tasks
 from tests.trials.ctgov import REAL
+from trials.models import Trial
+from trials.signals import trials_changed
 
 TABLES = [
     "django.contrib.sessions",
@@ -33,7 +36,8 @@ TABLES = [
 ]
 pytestmark = pytest.mark.django_db(transaction=True, available_apps=TABLES)
 
-CACHED, UNCACHED = "NCT03908762", "NCT05993949"
+CACHED, UNCACHED, FORGOTTEN = "NCT03908762", "NCT05993949", "NCT05816382"
+FRESH_SECONDS = 2  # how long the short-lived site's pages are served as they are
 
 
 class Forms(HTMLParser):
@@ -71,20 +75,35 @@ def post(opener, url: str, fields: dict):
         return error.code, error.headers, error.read().decode()
 
 
-@pytest.fixture
-def site(tmp_path):
+@contextmanager
+def _served(tmp_path, **variables):
     """gunicorn over a database reached through a proxy, with a Redis of its own."""
-    call_command("import_ctgov", str(REAL / f"{CACHED}.json"), str(REAL / f"{UNCACHED}.json"))
+    records = [str(REAL / f"{nct_id}.json") for nct_id in (CACHED, UNCACHED, FORGOTTEN)]
+    call_command("import_ctgov", *records)
     redis = RedisServer(tmp_path)
     redis.start()
     db = connection.settings_dict
     try:
         with TcpProxy(int(db.get("PORT") or 5432)) as proxy:
             env = {"DATABASE_URL": database_url(db, proxy.port), "CACHE_URL": redis.url}
-            with gunicorn(env, tmp_path / "gunicorn.log") as base:
+            with gunicorn({**env, **variables}, tmp_path / "gunicorn.log") as base:
                 yield base, proxy, env
     finally:
         redis.stop()
+
+
+@pytest.fixture
+def site(tmp_path):
+    with _served(tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+def short_lived_site(tmp_path):
+    """The site with pages fresh for FRESH_SECONDS, then kept an hour for a database outage."""
+    lifetimes = {"PAGE_CACHE_SECONDS": str(FRESH_SECONDS), "PAGE_STALE_IF_ERROR_SECONDS": "3600"}
+    with _served(tmp_path, **lifetimes) as served:
+        yield served
 
 
 def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
@@ -124,6 +143,44 @@ def test_cached_pages_serve_others_get_a_busy_page_and_forms_keep_nothing(site):
     assert status == 200, text
     run_tasks()  # the worker stores the sign-up
     assert Subscription.objects.count() == 1
+
+
+def test_pages_past_their_lifetime_are_served_while_the_database_is_away(
+    short_lived_site, settings
+):
+    base, proxy, env = short_lived_site
+    status, headers, kept = get(f"{base}/trials/{CACHED}/")
+    assert status == 200
+    assert "stale-if-error=3600" in headers["Cache-Control"]  # proxies may do the same
+    etag = headers["ETag"]
+    assert get(f"{base}/trials/{FORGOTTEN}/")[0] == 200
+    # The row changes without a word to the cache, so only a page made afresh shows it...
+    Trial.objects.filter(nct_id=CACHED).update(headline="Made afresh once the database is back")
+    # ...while a change announced as every write announces it forgets its trial's page.
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    settings.CACHES = {
+        "default": {**redis_cache, "LOCATION": env["CACHE_URL"]},  # the site's own cache
+        "ratelimit": {**redis_cache, "LOCATION": env["CACHE_URL"], "KEY_PREFIX": "ratelimit"},
+    }
+    trials_changed.send(sender=Trial, nct_ids=[FORGOTTEN])
+
+    proxy.cut()
+    time.sleep(FRESH_SECONDS + 1)  # every page is past its lifetime
+    for _ in range(4):  # whichever process answers, with or without its own copy
+        status, headers, body = get(f"{base}/trials/{CACHED}/")
+        assert status == 200
+        assert body == kept and headers["ETag"] == etag  # the bytes kept, not a new render
+    status, headers, body = get(f"{base}/trials/{FORGOTTEN}/")
+    assert status == 503  # forgotten for real: never served from before its change
+    assert headers["Retry-After"] == "30"
+    assert get(f"{base}/trials/{UNCACHED}/")[0] == 503  # never kept
+
+    proxy.restore()
+    status, headers, body = get(f"{base}/trials/{CACHED}/")
+    assert status == 200
+    assert "Made afresh once the database is back" in body.decode()
+    assert headers["ETag"] != etag
+    assert get(f"{base}/trials/{FORGOTTEN}/")[0] == 200
 
 
 def test_the_task_worker_waits_out_the_database_and_loses_nothing(site, tmp_path):

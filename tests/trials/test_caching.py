@@ -1,7 +1,9 @@
+import datetime as dt
 import gzip
 import threading
 
 import pytest
+import time_machine
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -191,10 +193,16 @@ def test_clients_that_refuse_gzip_get_plain_html(client, example_trial, accept):
     assert "Engineered immune cells" in response.content.decode()
 
 
-def test_shared_caches_may_keep_pages_but_must_ask_first(client, example_trial):
+def test_shared_caches_may_keep_pages_but_must_ask_first(client, example_trial, settings):
+    settings.PAGE_STALE_IF_ERROR_SECONDS = 7200
     for _ in range(2):
         response = client.get(URL, headers=GZIP)
-        assert set(response["Cache-Control"].split(", ")) == {"public", "no-cache"}
+        # Ask before each use; serve the copy only while the site answers with an error.
+        assert set(response["Cache-Control"].split(", ")) == {
+            "public",
+            "max-age=0",
+            "stale-if-error=7200",
+        }
         assert {"Accept-Encoding", "Cookie"} <= set(response["Vary"].split(", "))
         assert response["ETag"].startswith('W/"')
 
@@ -219,6 +227,17 @@ def test_a_change_made_by_another_process_is_seen_at_once(client, example_trial)
     assert "Changed elsewhere" not in html(client)  # nothing said it changed yet
     cache.set(pagecache.VERSION_PREFIX + "trial:NCT07509034", 12345, timeout=None)
     assert "Changed elsewhere" in html(client)
+
+
+def test_a_page_past_its_lifetime_is_made_again(client, example_trial, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False) as clock:
+        html(client)
+        Trial.objects.filter(pk=example_trial.pk).update(headline="Changed unannounced")
+        clock.shift(59)
+        assert "Changed unannounced" not in html(client)
+        clock.shift(2)
+        assert "Changed unannounced" in html(client)
 
 
 def test_emptying_the_shared_cache_empties_every_copy(client, example_trial):
