@@ -7,6 +7,7 @@ never holds browser-test rows.
 
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,12 +75,12 @@ def _disconnect_others(connection) -> None:
 
 
 @pytest.fixture(scope="session")
-def site_data(e2e_database, django_db_blocker) -> SiteData:
+def site_data(e2e_database, django_db_blocker, database_down_url) -> SiteData:
     from django.core.cache import cache
 
     with django_db_blocker.unblock():
         cache.clear()
-        return build_site_data()
+        return build_site_data(database_down_url)
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +110,25 @@ def live_url(site_data, mailbox, tmp_path_factory) -> Iterator[str]:
         process([*worker, "--no-reload"], production_env(base, env), logs / "worker.log"),
     ):
         yield base
+
+
+@pytest.fixture(scope="session")
+def database_down_url(tmp_path_factory) -> Iterator[str]:
+    """The site as it answers while its database cannot be reached: gunicorn as in production
+    whose PostgreSQL address is a port held but never listened on, so every connection is
+    refused. Its cache is its own (and empty), so every page but the static ones is the
+    "busy" page."""
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        env = {
+            "DATABASE_URL": f"postgres://nobody@127.0.0.1:{refusing.getsockname()[1]}/none",
+            "DATABASE_CONNECT_TIMEOUT": "1",
+            "CACHE_URL": "locmemcache://",
+            "RATELIMIT_CACHE_URL": "locmemcache://",
+        }
+        log = tmp_path_factory.mktemp("logs") / "database-down.log"
+        with gunicorn(env, log, workers=1, port=free_port(PORTS)) as base:
+            yield base
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
 """Every page type of the site, in one list: each check and the screenshots run over it.
 
 Adding a page type is one line in PAGES. A page is a path (a function of the served data when
-it depends on it), or, for a page that only a form leads to, a Submission: the page the form
-is on and what to fill in. Both Playwright and Lighthouse (tests/e2e/lighthouse.mjs) read it.
+it depends on it; a whole address for a page another server serves, such as the site with its
+database out of reach), or, for a page that only a form leads to, a Submission: the page the
+form is on and what to fill in. Both Playwright and Lighthouse (tests/e2e/lighthouse.mjs) read
+it.
 """
 
 from collections.abc import Callable
@@ -199,6 +201,15 @@ PAGES = [
     PageType("privacy", "/privacy/"),
     PageType("disclaimer", "/disclaimer/"),
     PageType("how-we-write", "/how-we-write/"),
+    PageType(
+        "site-busy",
+        lambda d: f"{d.database_down_url}/trials/{d.demo_nct_id}/",
+        status=503,
+        lighthouse_by_design={
+            "http-status-code": "a page that cannot be made while the database is away is 503",
+            "is-crawlable": "the busy page is kept out of search engines",
+        },
+    ),
     PageType(
         "not-found",
         "/trials/NCT00000000/",

@@ -36,9 +36,10 @@ class SiteData:
     delete_path: str
     unsubscribe_path: str
     contact_confirm_path: str
+    database_down_url: str  # the same site, served while its database cannot be reached
 
 
-def build_site_data() -> SiteData:
+def build_site_data(database_down_url: str) -> SiteData:
     call_command("load_demo", verbosity=0)
     demo = Trial.objects.get(nct_id=DEMO_NCT_ID)
     assert Location.objects.filter(trial__nct_id=LARGE_NCT_ID).count() >= 100
@@ -85,4 +86,5 @@ def build_site_data() -> SiteData:
             "subscriptions:unsubscribe", args=[leaving.subscriber.unsubscribe_token]
         ),
         contact_confirm_path=reverse("relay:confirm", args=[relay.confirm_token]),
+        database_down_url=database_down_url,
     )

@@ -4,6 +4,7 @@ practices and SEO, at least 95 for performance. One Chromium runs all pages (abo
 import json
 import os
 import subprocess
+from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings
@@ -24,7 +25,7 @@ def lighthouse_results(request, live_url, site_data, tmp_path_factory) -> dict:
             spec["submit"] = page_type.submit.as_json(site_data)
             spec["submit"]["start"] = live_url + spec["submit"]["start"]
         else:
-            spec["url"] = live_url + page_type.url(site_data)
+            spec["url"] = urljoin(live_url, page_type.url(site_data))
         specs.append(spec)
     spec_file = tmp_path_factory.mktemp("lighthouse") / "pages.json"
     spec_file.write_text(json.dumps(specs))
