@@ -375,7 +375,7 @@ class SynonymAdmin(admin.ModelAdmin):
     list_display = ("said", "kind", "finds", "both_ways", "match_case")
     list_filter = ("kind", "both_ways")
     search_fields = ("said", "means")
-    fields = ("said", "means", "kind", "both_ways", "match_case")
+    fields = ("said", "means", "not_meant", "kind", "both_ways", "match_case")
 
     @admin.display(description="What records say")
     def finds(self, synonym):

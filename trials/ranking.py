@@ -11,7 +11,9 @@ For a search by words, ordered by best match:
 3. then the database's own rank, then the most recently updated.
 
 A trial whose mention of a phrase sits only inside a longer name that negates it ("non-small
-cell lung cancer" for "small cell lung cancer") does not match it at all.
+cell lung cancer" for "small cell lung cancer") does not match it at all; nor does one filed
+under a longer name that the vocabulary says a term does not mean ("pulmonary hypertension" for
+"high blood pressure"), unless its own names also say the term on their own.
 
 Only the first RESULT_LIMIT matches are read (open trials first, through the full-text index),
 with what they are ordered by: ordering every match of a common word would mean reading tens of
@@ -59,11 +61,14 @@ class Query:
         self.phrases = list(dict.fromkeys(phrases))
         self.matcher = Matcher(self.groups, self.phrases, self.vocabulary)
 
-    def quality(self, about: str) -> int | None:
-        """How well a trial's names (`about`, lower case) hold the query: 3 for a whole
-        phrase, 2 for every typed word, 1 for neither (the typed words are further down); None
-        for no match: the phrase only inside a name that negates it, or only the vocabulary's
-        words scattered (our own additions must stand whole)."""
+    def quality(self, about: str, own: str) -> int | None:
+        """How well a trial's names (`about`, lower case; `own`, those it was registered with)
+        hold the query: 3 for a whole phrase, 2 for every typed word, 1 for neither (the typed
+        words are further down); None for no match: the phrase only inside a name that negates
+        it, a trial about something the query does not mean, or only the vocabulary's words
+        scattered (our own additions must stand whole)."""
+        if not self.matcher.meant(about, own):
+            return None
         whole = self.matcher.phrase(about)
         if whole == 2:
             return 3
@@ -76,18 +81,21 @@ class Query:
         return 1
 
 
-def _about(row: dict) -> str:
-    """The trial's names, lower case, kept apart by "|"."""
-    parts = [row["headline"], row["generated_headline"], row["brief_title"], row["acronym"]]
-    parts.append(row["condition_names"])
+def _about(row: dict) -> tuple[str, str]:
+    """The trial's names, lower case, kept apart by "|": all of them, and those it was
+    registered with or is shown with (titles, headlines, the registrant's conditions, keywords;
+    not the MeSH terms)."""
+    own = [row["headline"], row["generated_headline"], row["brief_title"], row["acronym"]]
     for field in ("registrant_conditions", "keywords"):
-        parts += [item for item in row[field] or () if isinstance(item, str)]
+        own += [item for item in row[field] or () if isinstance(item, str)]
+    filed = [row["condition_names"]]
     for term in row["mesh_names"] or ():
         if isinstance(term, dict):  # SQLite hands over the whole list
             term = "" if term.get("type") else term.get("term")
         if isinstance(term, str):
-            parts += [term, uninverted(term)] if "," in term else [term]
-    return "|".join(part for part in parts if part).lower()
+            filed += [term, uninverted(term)] if "," in term else [term]
+    own = [part for part in own if part]
+    return "|".join(own + [part for part in filed if part]).lower(), "|".join(own).lower()
 
 
 def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
@@ -152,7 +160,7 @@ def _best_matches(trials, query: Query, limit: int) -> tuple[list[int], bool]:
     today = dt.date.today()
     keyed = []
     for row in rows[:limit]:
-        quality = query.quality(_about(row))
+        quality = query.quality(*_about(row))
         if quality is None or (quality < 3 and row.get("negated")):
             continue
         stale = status_is_stale(

@@ -57,6 +57,13 @@ class Synonym(models.Model):
         help_text="Use only when typed in capitals, for abbreviations that are also ordinary "
         "words (ALL, not “all”).",
     )
+    not_meant = models.TextField(
+        "what it does not mean",
+        blank=True,
+        help_text="Longer names that hold the record words but mean something else, one per "
+        "line, such as “pulmonary hypertension” for high blood pressure. A trial filed under "
+        "one of them is not found unless its own title or conditions also say the record words.",
+    )
 
     class Meta:
         ordering = ["said"]
@@ -80,10 +87,21 @@ class Synonym(models.Model):
             )
 
     def terms(self) -> list[str]:
-        return [line.strip() for line in self.means.splitlines() if words(line)]
+        return _lines(self.means)
 
     def as_term(self) -> Term:
-        return Term(self.said, tuple(self.terms()), self.kind, self.both_ways, self.match_case)
+        return Term(
+            self.said,
+            tuple(self.terms()),
+            self.kind,
+            self.both_ways,
+            self.match_case,
+            tuple(_lines(self.not_meant)),
+        )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if words(line)]
 
 
 def current_vocabulary() -> Vocabulary:
@@ -124,7 +142,12 @@ def seed_synonyms() -> list[dict]:
     with SEED.open("rb") as file:
         seed = tomllib.load(file)
     rows = [
-        {"said": t["said"], "means": "\n".join(t["means"]), "kind": Synonym.Kind.EVERYDAY}
+        {
+            "said": t["said"],
+            "means": "\n".join(t["means"]),
+            "kind": Synonym.Kind.EVERYDAY,
+            "not_meant": "\n".join(t.get("not_meant", [])),
+        }
         for t in seed["everyday"]
     ]
     rows += [

@@ -61,6 +61,9 @@ class Term:
     kind: str = ""
     both_ways: bool = False
     match_case: bool = False  # only when typed in capitals (ALL, not "all")
+    # Longer names holding what it means that name something else: "pulmonary hypertension"
+    # is not what "high blood pressure" means, though it holds "hypertension".
+    not_meant: tuple[str, ...] = ()
 
 
 Alternative = tuple[str, ...]  # words that must all match
@@ -165,6 +168,13 @@ class Vocabulary:
         ]
         return wanted or groups
 
+    def not_meant(self, group: Group) -> list[Alternative]:
+        """The longer names a group's words stand in that mean something else (in the usual
+        spelling): only the vocabulary's own terms say so."""
+        terms = self._phrases.get(group[0], []) if len(group) > 1 else []
+        names = [self.usual_words(words(name)) for term, _ in terms for name in term.not_meant]
+        return list(dict.fromkeys(name for name in names if name))
+
     def phrases(self, groups: list[Group]) -> list[str]:
         """Whole phrases the query may mean, in the usual spelling, for ranking."""
         choices = [[" ".join(alt) for alt in group] for group in groups]
@@ -199,7 +209,7 @@ class Matcher:
     def __init__(self, groups: list[Group], phrases: list[str], vocabulary: Vocabulary):
         spell = functools.partial(_word_pattern, vocabulary=vocabulary)
         alternatives = sorted(
-            {r"[^a-z0-9|]+".join(map(spell, p.split())) for p in phrases}, key=len, reverse=True
+            {_in_one_name(p.split(), spell) for p in phrases}, key=len, reverse=True
         )
         prefixes = "|".join(NEGATING_PREFIXES)
         self._phrase = (
@@ -212,6 +222,15 @@ class Matcher:
         self._typed = [[_compiled(spell(word)) for word in group[0]] for group in groups]
         self._added = [
             [[_compiled(spell(word)) for word in alt] for alt in group[1:]] for group in groups
+        ]
+        any_of = "(?:{})".format
+        self._not_meant = [
+            (
+                _compiled(any_of("|".join(_in_one_name(alt, spell) for alt in group))),
+                _compiled(any_of("|".join(_in_one_name(name, spell) for name in others))),
+            )
+            for group in groups
+            if (others := vocabulary.not_meant(group))
         ]
 
     def phrase(self, text: str) -> int:
@@ -226,6 +245,16 @@ class Matcher:
             found = 1
         return found
 
+    def meant(self, names: str, own_names: str) -> bool:
+        """False when the names hold one a group does not mean ("pulmonary hypertension" for
+        "high blood pressure") and the trial's own names (`own_names`: its titles, conditions
+        and keywords as registered, not the MeSH terms they were filed under) hold the group's
+        words nowhere else."""
+        return not any(
+            other.search(names) and not group.search(other.sub("|", own_names))
+            for group, other in self._not_meant
+        )
+
     def typed_words(self, text: str) -> bool:
         """Whether every word as typed stands in the text."""
         return all(all(word.search(text) for word in group) for group in self._typed)
@@ -237,6 +266,11 @@ class Matcher:
             for group in self._added
             if group
         ) and any(self._added)
+
+
+def _in_one_name(phrase: Iterable[str], spell) -> str:
+    """The words of a phrase in a row, each in any spelling, within one name."""
+    return r"[^a-z0-9|]+".join(map(spell, phrase))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -105,6 +105,69 @@ def test_small_cell_lung_cancer_is_not_found_inside_non_small_cell(client, vocab
     assert found(client, "small cell lung cancer") == ["NCT00002012", "NCT00002013"]
 
 
+def test_high_blood_pressure_is_not_pulmonary_hypertension(client, vocabulary):
+    # As the registry files them: "Pulmonary Arterial Hypertension" brings the MeSH term
+    # "Hypertension" with it.
+    make_trial(
+        "NCT00002061",
+        brief_title="Sotatercept in pulmonary arterial hypertension (PAH)",
+        registrant_conditions=["Pulmonary Arterial Hypertension"],
+        conditions=["Pulmonary Arterial Hypertension", "Hypertension"],
+        mesh_terms=[
+            {"id": "D000081029", "term": "Pulmonary Arterial Hypertension"},
+            {"id": "D006973", "term": "Hypertension"},
+        ],
+        **fresh(status="RECRUITING"),
+        last_updated_at="2026-11-01T00:00:00Z",
+    )
+    make_trial(
+        "NCT00002062",
+        brief_title="Pharmacist visits for chronic disease",
+        registrant_conditions=["Hypertension", "Diabetes Mellitus"],
+        **fresh(status="NOT_YET_RECRUITING"),
+        last_updated_at="2020-01-01T00:00:00Z",
+    )
+    make_trial(
+        "NCT00002063",
+        brief_title="Blood pressure in the lungs and in the arms",
+        registrant_conditions=["Pulmonary Hypertension", "Essential Hypertension"],
+        conditions=["Hypertension, Pulmonary", "Essential Hypertension"],
+        status="COMPLETED",
+    )
+    assert found(client, "high blood pressure") == ["NCT00002062", "NCT00002063"]
+    # Asked for by its own name, or by the MeSH parent term, it is found.
+    assert "NCT00002061" in found(client, "pulmonary hypertension")
+    assert "NCT00002061" in found(client, "hypertension")
+
+
+def test_a_gene_named_after_a_lymphoma_is_no_blood_cancer(client, vocabulary):
+    make_trial(
+        "NCT00002065",
+        brief_title="Brigatinib in lung cancer with an anaplastic lymphoma kinase rearrangement",
+        registrant_conditions=["NSCLC"],
+        **fresh(status="RECRUITING"),
+    )
+    make_trial(
+        "NCT00002066",
+        brief_title="Crizotinib in anaplastic large cell lymphoma",
+        registrant_conditions=["ALK-positive Anaplastic Large Cell Lymphoma"],
+        status="COMPLETED",
+    )
+    assert found(client, "blood cancer") == ["NCT00002066"]
+
+
+def test_an_editor_says_what_a_synonym_does_not_mean(client, db):
+    make_trial(
+        "NCT00002071", brief_title="Vaccine timing", registrant_conditions=["Whooping Cough"]
+    )
+    make_trial("NCT00002072", brief_title="Cough syrup", registrant_conditions=["Cough"])
+    synonym = Synonym.objects.create(said="hacking", means="cough")
+    assert set(found(client, "hacking")) == {"NCT00002071", "NCT00002072"}
+    synonym.not_meant = "whooping cough"
+    synonym.save()  # searchable at once, as any change an editor saves
+    assert found(client, "hacking") == ["NCT00002072"]
+
+
 def test_title_and_condition_matches_come_before_mentions_in_a_summary(client, db):
     make_trial(
         "NCT00002021",

@@ -11,8 +11,12 @@ def seed(apps, schema_editor):
 
     Synonym = apps.get_model("trials", "Synonym")
     known = set(Synonym.objects.values_list("said", flat=True))
+    # The seed may name fields later migrations add (they fill those in themselves).
+    fields = {field.name for field in Synonym._meta.get_fields()}
     Synonym.objects.bulk_create(
-        Synonym(**row) for row in seed_synonyms() if row["said"] not in known
+        Synonym(**{name: value for name, value in row.items() if name in fields})
+        for row in seed_synonyms()
+        if row["said"] not in known
     )
 
     trials_config = apps.get_app_config("trials")
