@@ -26,7 +26,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 
 PREFIX = "page:v7:"  # a new number whenever what is kept changes shape
 VERSION_PREFIX = "page-version:"
-# This process's own copies, under the same versioned keys (so never out of date).
+# This process's own copies while fresh, under the same versioned keys (so never out of date).
 local_pages = LocMemCache("pages", {"OPTIONS": {"MAX_ENTRIES": 1000}})
 _SET_ON_EACH_RESPONSE = {"content-length", "content-encoding", "etag", "cache-control", "vary"}
 
@@ -91,13 +91,12 @@ class PageCacheMiddleware:
         key = self.key(request)
         if key is None:
             return self.get_response(request)
-        page = local_pages.get(key)
-        if _fresh(page):
+        page = local_pages.get(key)  # kept here only while fresh
+        if page is not None:
             return _respond(request, page)
-        kept_for = settings.PAGE_CACHE_SECONDS + settings.PAGE_STALE_IF_ERROR_SECONDS
-        page = cache.get(key) or page  # another process may have made it again
-        if _fresh(page):
-            local_pages.set(key, page, kept_for)
+        page = cache.get(key)  # kept there longer, to serve while the database is away
+        if page is not None and (fresh_for := page[2] - time.time()) > 0:
+            local_pages.set(key, page, fresh_for)
             return _respond(request, page)
         response = self.get_response(request)
         if response.status_code == 503 and page is not None:
@@ -105,8 +104,8 @@ class PageCacheMiddleware:
         if response.status_code != 200 or response.streaming or response.cookies:
             return response
         page = _keep(response)
-        cache.set(key, page, kept_for)
-        local_pages.set(key, page, kept_for)
+        cache.set(key, page, settings.PAGE_CACHE_SECONDS + settings.PAGE_STALE_IF_ERROR_SECONDS)
+        local_pages.set(key, page, settings.PAGE_CACHE_SECONDS)
         return _respond(request, page)
 
     def key(self, request) -> str | None:
@@ -130,10 +129,6 @@ def kept_view(path: str) -> tuple:
     except Resolver404:
         return None, None, None
     return *getattr(match.func, "page_cache", (None, None)), match.kwargs
-
-
-def _fresh(page: tuple | None) -> bool:
-    return page is not None and time.time() < page[2]
 
 
 def _keep(response: HttpResponse) -> tuple[dict, bytes, float]:
