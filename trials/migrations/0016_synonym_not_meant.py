@@ -15,7 +15,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trials", "0014_search_plain_headline")]
+    dependencies = [("trials", "0015_condition_groups")]
 
     operations = [
         migrations.AddField(
