@@ -8,7 +8,6 @@ from django.views.decorators.http import require_safe
 from core.pagecache import cached_page
 from plain.linking import GlossaryLinker
 from plain.results import summarise
-from subscriptions.forms import SubscribeForm
 
 from .forms import TrialSearchForm, search_key, with_current_names
 from .models import ConditionGroup, Location, Trial, TrialResults
@@ -167,7 +166,6 @@ def trial_detail(request, nct_id: str):
         "study_contacts": contacts_by_location.get(None, []),
         "locations": locations,
         "eligibility": trial.eligibility,
-        "form": SubscribeForm(trial=trial),
         # Whether a message can be passed on; the addresses themselves never reach the page.
         "can_contact": trial.is_published and any(contact.email for contact in contacts),
         # Links the first use of each glossary word in the registrant's text on this page.
@@ -196,7 +194,6 @@ def group_detail(request, slug: str):
     context = {
         **_results(request, form, Trial.objects.published()),
         "group": group,
-        "form": SubscribeForm(group=group),
     }
     status = 400 if form.errors else 200
     return render(request, "trials/group_detail.html", context, status=status)

@@ -94,6 +94,26 @@ def test_the_form_posts_the_group_by_its_name(client, trial, group):
     assert 'name="category"' not in html
 
 
+def signup_form_fields(html: str) -> dict:
+    """What a browser posts from a page's sign-up form left as it is: its hidden fields and the
+    choice checked first."""
+    form = html[html.index('<form method="post" action="/updates/"') :]
+    form = form[: form.index("</form>")]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    checked = re.search(r'<input type="radio" name="follow" value="([^"]+)"[^>]* checked', form)
+    if checked:
+        fields["follow"] = checked[1]
+    return fields
+
+
+def test_the_trial_pages_own_form_signs_up_for_that_trial(client, commit, trial, group):
+    fields = signup_form_fields(client.get(trial.get_absolute_url()).content.decode())
+    assert fields == {"trial": "NCT07509034", "group": "solid-tumors", "follow": "trial"}
+    response = signup(client, commit, **fields)
+    assert response.status_code == 200
+    assert Subscription.objects.get().trial == trial
+
+
 def test_a_bad_email_gets_a_clear_message_and_keeps_the_input(client, commit, trial):
     response = signup(client, commit, email="not-an-email")
     assert response.status_code == 400
