@@ -30,6 +30,13 @@ _TYPE_PREFIX = re.compile(
     r"dietary supplement|diagnostic test|combination product)\s*:\s*",
     re.I,
 )
+# Words before the name that say only what kind of thing it is: “Use of Zemedy application”,
+# “Dietary supplement GVG 2”, “application MARO” (the kind is said in our own words).
+_LEAD = re.compile(
+    r"^(the\s+)?use\s+of\s+|"
+    r"^(dietary\s+supplement|(mobile\s+)?app(lication)?)\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)",
+    re.I,
+)
 _DETAILS = re.compile(r"\s*[(\[;_]|,\s|\s+[-–—]\s+")
 _CONTACT_LIKE = re.compile(r"@|\d[\d\s().-]{6,}\d|https?://|www\.", re.I)
 
@@ -177,7 +184,7 @@ def _clean_name(value: Any) -> str:
 def short_name(name: str) -> str:
     """The name itself, without the type the registry puts before it (“Drug: ”) or the other
     names and details after it: “Aflibercept, VEGF Trap-Eye(Eylea)_2 mg” is “Aflibercept”."""
-    name = _TYPE_PREFIX.sub("", name)
+    name = _LEAD.sub("", _TYPE_PREFIX.sub("", name))
     head = _DETAILS.split(name, maxsplit=1)[0].strip(" -–—:;,._")
     return head or name
 

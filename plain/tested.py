@@ -2,8 +2,10 @@
 short enough, and the number every sentence about them agrees with (“the drug works”, “the
 drugs work”, “the treatments work”)."""
 
+from collections import Counter
+
 from .facts import Intervention
-from .wording import article, display_name, kind_of, nameable
+from .wording import article, display_name, kind_of, nameable, variant_of
 
 COUNT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 COUNT_WORDS += ("ten", "eleven", "twelve")
@@ -35,9 +37,14 @@ class Tested:
     """The things a study tests (placebos, usual care and measurements already left out)."""
 
     def __init__(self, items: list[Intervention]):
-        # Each thing once, however often it is listed (“Chemotherapy”, “chemotherapy”).
+        # Forms of one thing (“Spesolimab Formulation 1” and “… Formulation 2”) are that
+        # thing, and each thing counts once, however often it is listed.
+        forms = Counter((i.kind, base) for i in items if (base := variant_of(i.name)))
         once: dict[tuple, Intervention] = {}
         for item in items:
+            base = variant_of(item.name)
+            if base and forms[(item.kind, base)] > 1:
+                item = Intervention(item.kind, base)
             once.setdefault(_key(item), item)
         self.items = list(once.values())
         self.kinds = _kinds(self.items)
@@ -117,8 +124,9 @@ class Tested:
         """What a headline can call them, longest first: “the drug X”, “A, B and C”, ..."""
         if len(self.items) == 1 and self.names:
             noun, name = self.kind, self.names[0]
-            # Not “the device X device”, nor “the approach X”: then the name alone.
-            if noun != "approach" and not set(noun.split()) & set(name.lower().split()):
+            # Not “the device X device”, “the app X application”, nor “the approach X” or
+            # “the test X”: then the name alone.
+            if noun not in ("approach", "test") and not _overlap(noun, name):
                 yield f"the {noun} {name}"
             yield name
         elif 1 < len(self.items) <= MOST_NAMES and len(self.names) == len(self.items):
@@ -133,6 +141,13 @@ class Tested:
         if len(items) == 1:
             return self.named(items[0])
         return f"the {kind[1]} {listed([display_name(i.name) for i in items])}"
+
+
+def _overlap(noun: str, name: str) -> bool:
+    """Whether a name repeats its kind: a word of the name starts with a word of the kind
+    (“app” in “zemedy application”, “device” in “PEEK fusion device”)."""
+    kinds = [word for word in noun.split() if len(word) > 2]
+    return any(word.startswith(kind) for word in name.lower().split() for kind in kinds)
 
 
 def _key(item: Intervention) -> tuple:

@@ -23,14 +23,25 @@ KINDS = {
 }
 # Kinds that are medicines: only these may be called a drug or an active substance.
 SUBSTANCE_TYPES = frozenset({"DRUG", "BIOLOGICAL", "GENETIC", "COMBINATION_PRODUCT"})
+TEST = KINDS["DIAGNOSTIC_TEST"]
+VACCINE = ("vaccine", "vaccines")
+CELL_THERAPY = ("cell therapy", "cell therapies")
+ANTIBODY_DRUG = ("antibody drug", "antibody drugs")
+MEDICINES = frozenset(
+    {DRUG, VACCINE, CELL_THERAPY, ANTIBODY_DRUG, KINDS["GENETIC"], KINDS["COMBINATION_PRODUCT"]}
+)
+# Types a registrant also gives to things that only measure: a blood sample filed as
+# “genetic”, a scan as “radiation”. Their name says what they are.
+_NAMED_BY_WHAT_IT_IS = frozenset({"GENETIC", "RADIATION", "OTHER", "COMBINATION_PRODUCT"})
 
-_VACCINE = re.compile(r"vaccin", re.I)
+# Flu vaccines often go by their short names alone: IIV4, ccIIV4, LAIV, RIV4, QIV, TIV.
+_VACCINE = re.compile(r"vaccin|\b(?:a|cc|hd-?|r|la)?(?:iiv|laiv|riv|qiv|tiv)\d?\b", re.I)
 _CELLS = re.compile(r"\bcar[- ]?t\b|\bcart\d*\b|\bcells?\b|\bstar-t\b|lymphocytes", re.I)
 _GENE = re.compile(r"\bgene\b|\baav\d*\b", re.I)
 _ANTIBODY = re.compile(r"antibod|mab\b", re.I)
 _APP = re.compile(
-    r"\bapps?\b|smartphone|mobile|digital|online|internet|web-?based|virtual|video game|"
-    r"\btele|text messag",
+    r"\bapps?\b|\bapplication\b|smartphone|mobile|digital|online|internet|web-?based|"
+    r"virtual|video game|\btele|text messag",
     re.I,
 )
 _SURGERY = re.compile(
@@ -44,6 +55,9 @@ _TALKING = re.compile(
 _EXERCISE = re.compile(r"exercis|training|physical activity|walking|yoga|tai chi|pilates", re.I)
 _DIET = re.compile(r"\bdiets?\b|nutrition|eating|fasting|meal", re.I)
 _EDUCATION = re.compile(r"educat|coaching|advice|information|booklet|self-management", re.I)
+_PROGRAM = re.compile(r"\bprogram(me)?s?\b|lifestyle|motivation", re.I)
+_RADIATION = re.compile(r"radiother|radiation|irradiat|\bsbrt\b|\bsrs\b|brachyther", re.I)
+_DEVICE = re.compile(r"\bdevices?\b|implant|\bstents?\b|\bcages?\b|prosthe|catheter|brace", re.I)
 # A “vehicle” is the cream or ointment without the medicine: a placebo.
 PLACEBO = re.compile(r"\bplacebos?\b|\bdummy\b|\bsaline\b|\bvehicle\b", re.I)
 SHAM = re.compile(r"\bsham\b", re.I)
@@ -51,7 +65,9 @@ _COMPARISON = re.compile(
     r"\b(usual|standard|routine|conventional)[- ](care|of care|treatment|therapy|practice|"
     r"medicine|medication|drugs?)\b|"
     r"\bno (treatment|intervention|referral)\b|\bcontrol\b|wait-?list|waiting list|"
-    r"\b(treatment|care) as usual\b",
+    r"\b(treatment|care) as usual\b|"
+    # “Surgery only”, “Chemotherapy alone”: the usual care the tested thing is added to.
+    r"\b(only|alone)$",
     re.I,
 )
 
@@ -59,7 +75,8 @@ _COMPARISON = re.compile(
 # Things done to measure, not to treat: samples, scans, questionnaires.
 _MEASURING = re.compile(
     r"\bsamples?\b|\bblood (test|draw|collection)|biops|questionnaire|survey|interview|"
-    r"\bscans?\b|\bmri\b|\bpet\b|\bct\b|imaging|assessment|measure|data collection|"
+    # “CT” and “PET” are scans, but “CT-2103” is a medicine's code.
+    r"\bscans?\b|\bmri\b|\bpet\b(?!-?\d)|\bct\b(?!-?\d)|imaging|assessment|measure|data collection|"
     r"pregnancy test|\bdiagnosis\b|\bevaluation\b|\bfollow-?up\b|observation",
     re.I,
 )
@@ -94,6 +111,20 @@ def display_name(name: str) -> str:
     return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
 
 
+# A numbered form of one thing: “Spesolimab Formulation 2”, “Chemotherapy Regimen 1”.
+_VARIANT = re.compile(
+    r"\s+(formulation|regimen|version|dose level|schedule|strength)\s*(\d{1,2}|[A-Z]|I{1,3}|IV)$",
+    re.I,
+)
+
+
+def variant_of(name: str) -> str:
+    """What a numbered form is a form of (“Spesolimab Formulation 2” → “Spesolimab”); ""
+    for a name that is not one."""
+    base = _VARIANT.sub("", name)
+    return base if base != name else ""
+
+
 _COMBINED = re.compile(rf"\s*\+\s*|\s+(?:plus|and|with)\s+|\s*/(?!\s*{_PER})\s*", re.I)
 
 
@@ -105,7 +136,21 @@ def split_combination(intervention: Intervention) -> list[Intervention]:
     parts = [part.strip() for part in _COMBINED.split(intervention.name)]
     if not 2 <= len(parts) <= 3 or any(not p or len(p.split()) > 3 for p in parts):
         return [intervention]
-    return [Intervention(intervention.kind, part) for part in parts]
+    return [Intervention(_part_kind(intervention.kind, part), part) for part in parts]
+
+
+def _part_kind(kind: str, part: str) -> str:
+    """The registry's type for one part of a combination: a “combination product” of
+    radiotherapy and durvalumab is a radiation treatment and a drug."""
+    if kind != "COMBINATION_PRODUCT":
+        return kind
+    if _RADIATION.search(part):
+        return "RADIATION"
+    if _DEVICE.search(part):
+        return "DEVICE"
+    if _APP.search(part) or _PROGRAM.search(part):
+        return "BEHAVIORAL"
+    return "DRUG"
 
 
 # Words that say what kind of thing an entry is, not which one: a name made only of these
@@ -173,14 +218,19 @@ def aged(parts: tuple[str, str]) -> str:
 def kind_of(intervention: Intervention) -> tuple[str, str]:
     """(singular, plural) plain name of what kind of thing an intervention is."""
     name, kind = intervention.name, intervention.kind
+    if kind in _NAMED_BY_WHAT_IT_IS and is_measuring(intervention):
+        return TEST  # a “genetic” blood sample or a “radiation” scan
+    if kind == "COMBINATION_PRODUCT" and _part_kind(kind, name) != "DRUG":
+        # Registrants file devices and programs as combination products too.
+        return kind_of(Intervention(_part_kind(kind, name), name))
     if kind in SUBSTANCE_TYPES | {"OTHER"} and _VACCINE.search(name):
-        return ("vaccine", "vaccines")
+        return VACCINE
     if kind in ("BIOLOGICAL", "GENETIC") and _CELLS.search(name) and not _GENE.search(name):
-        return ("cell therapy", "cell therapies")
+        return CELL_THERAPY
     if kind == "BIOLOGICAL" and _GENE.search(name):
         return KINDS["GENETIC"]
     if kind == "BIOLOGICAL" and _ANTIBODY.search(name):
-        return ("antibody drug", "antibody drugs")
+        return ANTIBODY_DRUG
     if kind == "DEVICE" and _APP.search(name):
         return ("app or digital tool", "apps or digital tools")
     if kind == "PROCEDURE" and _SURGERY.search(name):
@@ -209,7 +259,9 @@ def substance_kind(intervention: Intervention) -> str:
 
 
 def is_substance(intervention: Intervention) -> bool:
-    return intervention.kind in SUBSTANCE_TYPES
+    """A medicine by its type, unless its name shows it is something else (a sample, a scan,
+    a device filed as a combination product)."""
+    return intervention.kind in SUBSTANCE_TYPES and kind_of(intervention) in MEDICINES
 
 
 def is_comparison(intervention: Intervention) -> bool:

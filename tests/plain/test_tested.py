@@ -202,3 +202,69 @@ def test_a_vehicle_is_a_placebo_not_a_second_drug():
     assert "It tests a drug called ACCU-D1 in" in text.summary
     assert "some get a placebo" in text.summary
     assert text.active_substance == "ACCU-D1 (a drug)"
+
+
+def test_forms_of_one_drug_are_one_drug():
+    text = written("NCT05819398")  # spesolimab “formulation 1” and “formulation 2”
+    assert text.headline.startswith("Testing the drug spesolimab for hidradenitis")
+    assert "It tests a drug called spesolimab in adults" in text.summary
+    assert "two drugs" not in everything(text)
+    assert text.active_substance == "Spesolimab (a drug)"
+    regimens = write(trial(("DRUG", "SNDX-5613"), *(("DRUG", f"Chemo Regimen {n}") for n in "12")))
+    assert "It tests two drugs, SNDX-5613 and chemo, in" in regimens.summary
+
+
+def test_a_medicine_whose_code_starts_like_a_scan_is_still_tested():
+    text = written("NCT00576225")  # “CT-2103/carboplatin” against “paclitaxel/carboplatin”
+    assert "It tests three drugs: CT-2103, carboplatin and paclitaxel." in text.summary
+    assert text.active_substance.startswith("CT-2103 (a drug);")
+    scan = write(trial(("DRUG", "Osimertinib"), ("OTHER", "CT scan")))
+    assert "It tests a drug called osimertinib in" in scan.summary
+
+
+def test_flu_vaccines_known_by_their_short_names_are_vaccines():
+    text = written("NCT02967393")  # ccIIV4 and IIV4
+    assert "It tests two vaccines, ccIIV4 and IIV4, in children" in text.summary
+    assert text.active_substance == "ccIIV4 (a vaccine); IIV4 (a vaccine)"
+    assert "drug" not in everything(text)
+
+
+@pytest.mark.parametrize(
+    "nct_id, tested, substance",
+    [
+        # Filed as “combination products”: fusion devices, a program, radiotherapy with a drug.
+        ("NCT04550923", "tests two devices", ""),
+        ("NCT04581499", "tests a program called DynamiCare motivation support program", ""),
+        (
+            "NCT03955198",
+            "tests a radiation treatment called radiotherapy and a drug called durvalumab",
+            "durvalumab (a drug)",
+        ),
+        # Filed as “genetic” and “radiation”: a blood sample and a scan are tests.
+        ("NCT02585739", "tests a test called blood sample", ""),
+        ("NCT03076658", "tests a test called EOS imaging", ""),
+    ],
+)
+def test_what_a_registrant_files_under_a_medicine_type_is_named_for_what_it_is(
+    nct_id, tested, substance
+):
+    text = written(nct_id)
+    assert tested in text.summary
+    assert text.active_substance == substance
+    assert not re.search(r"drugs? given with a device|gene therapy", everything(text))
+
+
+def test_the_usual_care_alone_is_what_the_tested_thing_is_compared_with():
+    text = written("NCT03433391")  # Oxiplex against “Surgery Only”
+    assert text.headline == "Testing the device oxiplex for herniated lumbar disk"
+    assert "tests a device called oxiplex in adults" in text.summary
+    assert "surgery only" not in everything(text).lower()
+
+
+def test_words_before_a_name_that_only_say_its_kind_are_left_out():
+    supplement = written("NCT00405041")  # “Dietary supplement GVG 2”
+    assert "It tests a dietary supplement called GVG 2 in adults" in supplement.summary
+    assert supplement.headline.startswith("Testing the dietary supplement GVG 2 for")
+    app = written("NCT04723056")  # “Use of Zemedy Application”
+    assert app.headline == "Testing zemedy application for irritable bowel syndrome (IBS)"
+    assert "an app or digital tool called zemedy application in adults" in app.summary

@@ -257,7 +257,12 @@ def test_a_large_number_of_people_is_written_with_a_thousands_comma():
 @pytest.mark.parametrize(
     "kind, name, purpose, headline",
     [
-        ("DEVICE", "application validation", "DIAGNOSTIC", "Testing a device to find or check"),
+        (
+            "DEVICE",
+            "application validation",
+            "DIAGNOSTIC",
+            "Testing an app or digital tool to find or check",
+        ),
         ("BEHAVIORAL", "study app", "TREATMENT", "Testing an app or online program for"),
         ("OTHER", "Intervention", "TREATMENT", "Testing an approach for"),
         ("OTHER", "isCGM", "TREATMENT", "Testing isCGM for"),
