@@ -115,6 +115,27 @@ _ORGAN_TUMOURS = re.compile(r"^(?P<organ>.+?) tumors$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 
+# MeSH terms that say only that someone is ill, not with what: named only when a trial has no
+# other term (“leukemia or cancer or tumor” says no more than “leukemia”).
+BROAD_TERMS = frozenset(
+    {
+        "Neoplasms",
+        "Carcinoma",
+        "Recurrence",
+        "Disease",
+        "Disease Progression",
+        "Acute Disease",
+        "Chronic Disease",
+        "Syndrome",
+        "Infections",
+        "Inflammation",
+        "Hernia",
+        "Constriction, Pathologic",
+        "Pathologic Processes",
+    }
+)
+
+
 @functools.cache
 def all_names() -> dict[str, str]:
     """Every MeSH term in the table with its everyday name, loaded once."""

@@ -3,7 +3,7 @@ each fact of its design, size, places and status. plain/writer.py puts the sente
 into a headline and a summary; plain/meaning.py writes “What this could mean” from them."""
 
 from .facts import TrialFacts
-from .names import everyday_name
+from .names import BROAD_TERMS, everyday_name
 from .tested import Tested
 from .wording import (
     FINISHED,
@@ -67,14 +67,21 @@ class Reading:
             "SHAM_COMPARATOR" in facts.arm_kinds
         )
         self.conditions = self._condition_names()
+        if facts.primary_purpose == "PREVENTION" and not self.observational:
+            # What a study tries to prevent is its first condition; the others tell who
+            # takes part (“to prevent infection of a surgical wound”, not “… or diabetes”).
+            self.conditions = self.conditions[:1]
 
     # Who and what ------------------------------------------------------------------------
 
     def _condition_names(self) -> list[str]:
         facts = self.facts
-        terms = list(facts.conditions) or [
-            term for term in facts.registrant_conditions if len(term.split()) <= NAME_WORDS
-        ]
+        terms = [term for term in facts.conditions if term not in BROAD_TERMS]
+        terms = (
+            terms
+            or list(facts.conditions)
+            or [term for term in facts.registrant_conditions if len(term.split()) <= NAME_WORDS]
+        )
         names = []
         for term in terms:
             name = everyday_name(term).strip()
@@ -139,12 +146,18 @@ class Reading:
         meaning = PHASE_MEANING[facts.phase].format(**self.tested.agreeing())
         return f"This is {PHASE_NAMES[facts.phase]}: {meaning}."
 
+    def observing(self) -> tuple[str, str] | None:
+        """How an observational study watches people: (headline start, sentence)."""
+        model, time = self.facts.observational_model, self.facts.time_perspective
+        found = OBSERVING.get((model, time))
+        if not found and model == "COHORT" and time in ("CROSS_SECTIONAL", "RETROSPECTIVE"):
+            # A cohort seen once, or looked back on, is not followed over time.
+            found = OBSERVING[time]
+        return found or OBSERVING.get(model) or OBSERVING.get(time)
+
     def observing_sentences(self, names: bool = True) -> list[str]:
         """What an observational study watches, and in whom."""
-        facts = self.facts
-        key = (facts.observational_model, facts.time_perspective)
-        found = OBSERVING.get(key) or OBSERVING.get(facts.observational_model)
-        found = found or OBSERVING.get(facts.time_perspective)
+        found = self.observing()
         who = f"It is about {self.who()}."
         watched = [
             i

@@ -19,7 +19,7 @@ from . import meaning
 from .facts import TrialFacts, design_from_record, facts_from_mapping
 from .reading import Reading
 from .tested import MOST_NAMES
-from .wording import OBSERVING, PHASE_NAMES
+from .wording import PHASE_NAMES
 
 HEADLINE_LIMIT = 90
 MAX_SENTENCE_WORDS = 25
@@ -97,11 +97,7 @@ def _headlines(reading: Reading) -> Iterator[str]:
 
 
 def _observing_headlines(reading: Reading, cond: str) -> Iterator[str]:
-    facts = reading.facts
-    start = OBSERVING.get(
-        (facts.observational_model, facts.time_perspective),
-        OBSERVING.get(facts.observational_model, OBSERVING.get(facts.time_perspective)),
-    )
+    start = reading.observing()
     start = start[0] if start else "Studying"
     if cond and start == "Following":
         yield f"Following people with {cond} over time"

@@ -301,3 +301,46 @@ def test_a_withdrawn_study_was_only_planned_and_a_stopped_one_planned_its_number
     assert "It ran" not in write(withdrawn).summary
     stopped = dataclasses.replace(SINGLE_GROUP, status="TERMINATED")
     assert "It planned to include 45 people" in write(stopped).summary
+
+
+def test_a_cohort_seen_once_is_a_one_time_look_not_followed_over_time():
+    once = dataclasses.replace(COHORT, time_perspective="CROSS_SECTIONAL")
+    text = write(once)
+    assert text.headline.startswith("A one-time look at people with")
+    assert "It looks at each person once, at one time." in text.summary
+    assert "over time" not in text.headline + text.summary
+    assert "over time" in write(COHORT).summary
+
+
+def test_a_broad_term_gives_way_to_the_conditions_the_trial_names():
+    facts = _drug_trial(
+        "SAR443579",
+        conditions=("Leukemia", "Neoplasms", "Recurrence", "Leukemia, Myeloid, Acute"),
+    )
+    text = write(facts)
+    assert text.headline == (
+        "Testing the drug SAR443579 for leukemia or acute myeloid leukemia (AML)"
+    )
+    assert "tumor" not in text.summary and "come back" not in text.summary
+    alone = write(_drug_trial("SAR443579", conditions=("Neoplasms",)))
+    assert alone.headline == "Testing the drug SAR443579 for cancer or tumor"
+
+
+def test_a_prevention_study_names_only_what_it_tries_to_prevent():
+    facts = TrialFacts(
+        study_type="INTERVENTIONAL",
+        primary_purpose="PREVENTION",
+        conditions=("Surgical Wound Infection", "Diabetes Mellitus"),
+        interventions=(Intervention("DEVICE", "Wound irrigation system"),),
+        sex="FEMALE",
+        minimum_age="41 Years",
+        maximum_age="80 Years",
+    )
+    text = write(facts)
+    assert text.headline == (
+        "Testing the device wound irrigation system to prevent infection of a surgical wound"
+    )
+    assert "could help prevent infection of a surgical wound." in text.could_lead_to
+    assert "diabetes" not in everything(text)
+    treating = write(dataclasses.replace(facts, primary_purpose="TREATMENT"))
+    assert "infection of a surgical wound or diabetes" in treating.summary
