@@ -36,6 +36,10 @@ def participants(results: data.Results) -> list[str]:
     if people is not None:
         lines.append(f"{people} {'person' if people == 1 else 'people'} took part.")
     if baseline is not None:
+        if total is not None and people is not None and total != people:
+            # Age and sex below count the people described at the start, not all who joined.
+            noun = "person" if total == 1 else "people"
+            lines.append(f"The study described {total} {noun} when they joined.")
         age = _age(baseline, total_id)
         if age:
             lines.append(age)
@@ -116,6 +120,8 @@ def _age(baseline: data.Baseline, total_id: str) -> str:
         value = _single_value(measure, total_id)
         if value and is_number(value.value):
             unit = measure.unit.lower() or "years"
+            if unit in ("year", "month", "week", "day") and value.value != "1":
+                unit += "s"  # “61 years”, though the registry says “year”
             if kind == "average":
                 return f"Their average age was {value.value} {unit}."
             return f"Half were younger than {value.value} {unit}, and half were older."

@@ -261,13 +261,31 @@ def _analysis(analysis: data.Analysis, titles: dict[str, str]) -> str:
             estimate += (
                 f", with a {level}confidence interval of {analysis.ci_lower} to {analysis.ci_upper}"
             )
-    if analysis.p_value and estimate:
-        return f"{lead} a p-value of {analysis.p_value}. It estimated {estimate}."
-    if analysis.p_value:
-        return f"{lead} a p-value of {analysis.p_value}."
+    p_value = _in_words(analysis.p_value)
+    if p_value and estimate:
+        return f"{lead} a p-value of {p_value}. It estimated {estimate}."
+    if p_value:
+        return f"{lead} a p-value of {p_value}."
     if estimate:
         return f"{lead} {estimate}."
     return ""
+
+
+_COMPARED = re.compile(r"^\s*(<=|≤|>=|≥|<|>)\s*(\S.*)$")
+_COMPARED_WORDS = {
+    "<": "less than {}",
+    ">": "more than {}",
+    "<=": "{} or less",
+    "≤": "{} or less",
+    ">=": "{} or more",
+    "≥": "{} or more",
+}
+
+
+def _in_words(value: str) -> str:
+    """“<0.05” as “less than 0.05”: a sign many readers do not know."""
+    compared = _COMPARED.match(value)
+    return _COMPARED_WORDS[compared[1]].format(compared[2]) if compared else value.strip()
 
 
 # Side effects -------------------------------------------------------------------------------
@@ -306,11 +324,13 @@ def _side_effects(events: data.AdverseEvents | None):
         ]
         common.append(Line(event.term, parts))
     note = ""
-    if events.frequency_threshold and events.other:
-        note = (
-            f"The study listed other side effects that at least {events.frequency_threshold}% "
-            "of a group had. These were the most common."
-        )
+    if events.other:
+        # A threshold of 0% means every other side effect was listed: no “at least 0%”.
+        threshold = events.frequency_threshold.strip().removesuffix("%")
+        listed = "other side effects"
+        if is_number(threshold) and float(threshold) > 0:
+            listed += f" that at least {threshold}% of a group had"
+        note = f"The study listed {listed}. These were the most common."
     return serious, deaths, common, note
 
 
