@@ -2,6 +2,8 @@
 each fact of its design, size, places and status. plain/writer.py puts the sentences together
 into a headline and a summary; plain/meaning.py writes “What this could mean” from them."""
 
+import re
+
 from .facts import TrialFacts
 from .names import BROAD_TERMS, everyday_name
 from .tested import Tested
@@ -47,6 +49,9 @@ MASKING = {
 }
 
 
+_HEALTHY = re.compile(r"^healthy\b", re.I)
+
+
 class Reading:
     """One trial's facts, with the phrases and sentences the text is made of."""
 
@@ -80,7 +85,12 @@ class Reading:
         terms = (
             terms
             or list(facts.conditions)
-            or [term for term in facts.registrant_conditions if len(term.split()) <= NAME_WORDS]
+            or [
+                term
+                for term in facts.registrant_conditions
+                # “Healthy Japanese Subjects” says who takes part, not what they have.
+                if len(term.split()) <= NAME_WORDS and not _HEALTHY.match(term)
+            ]
         )
         names = []
         for term in terms:

@@ -93,7 +93,7 @@ _FORM = re.compile(
     r"(?<=\S)\s+(film-coated\s+)?(tablets?|capsules?|pills?|granules|oral solution)$", re.I
 )
 # What follows a slash in a dose (“20mg/day”, “75mg/m2”), never a second medicine.
-_PER = r"(?:m2|kg|d|day|daily|week|weekly|dose|h|hr|hour)\b"
+_PER = r"(?:m2|kg|d|day|daily|week|weekly|dose|h|hr|hour|ml|capsule|tablet|sachet|vial)\b"
 # A dose after the name (“cisplatin 75mg/m2”, “teneligliptin 20 mg/day”): the record says it.
 _DOSE = re.compile(rf"(?<=\S)\s+\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|units?)(/{_PER})?$", re.I)
 

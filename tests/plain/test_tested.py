@@ -268,3 +268,12 @@ def test_words_before_a_name_that_only_say_its_kind_are_left_out():
     app = written("NCT04723056")  # “Use of Zemedy Application”
     assert app.headline == "Testing zemedy application for irritable bowel syndrome (IBS)"
     assert "an app or digital tool called zemedy application in adults" in app.summary
+
+
+def test_two_doses_of_one_thing_are_one_thing():
+    # “Hyaluronic acid 75 mg/capsule” and “Hyaluronic acid 50 mg/capsule”, and a placebo.
+    text = written("NCT05803083")
+    assert "tests a dietary supplement called hyaluronic acid in women aged 30 to 60." in (
+        text.summary
+    )
+    assert "two" not in everything(text) and "capsule" not in everything(text)

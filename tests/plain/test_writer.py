@@ -344,3 +344,12 @@ def test_a_prevention_study_names_only_what_it_tries_to_prevent():
     assert "diabetes" not in everything(text)
     treating = write(dataclasses.replace(facts, primary_purpose="TREATMENT"))
     assert "infection of a surgical wound or diabetes" in treating.summary
+
+
+def test_healthy_people_named_as_a_condition_are_not_a_condition():
+    facts = _drug_trial(
+        "AZD2693", registrant_conditions=("Healthy Japanese Subjects",), healthy_volunteers=True
+    )
+    text = write(facts)
+    assert text.headline == "Testing the drug AZD2693 in healthy volunteers"
+    assert "with healthy" not in text.summary.lower()
