@@ -111,9 +111,13 @@ def display_name(name: str) -> str:
     return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
 
 
-# A numbered form of one thing: “Spesolimab Formulation 2”, “Chemotherapy Regimen 1”.
+# A numbered form of one thing (“Spesolimab Formulation 2”, “Chemotherapy Regimen 1”), or
+# one way of taking it (“Poziotinib Twice Daily Dosing”, “Aspirin high dose”).
 _VARIANT = re.compile(
-    r"\s+(formulation|regimen|version|dose level|schedule|strength)\s*(\d{1,2}|[A-Z]|I{1,3}|IV)$",
+    r"\s+(formulation|regimen|version|dose level|schedule|strength)\s*(\d{1,2}|[A-Z]|I{1,3}|IV)$|"
+    r"\s+(once|twice|three times|four times)\s+(a\s+)?(daily|day|weekly|week)\b.*$|"
+    r"\s+(low|high|single|multiple|standard|reduced)[- ]dose\b.*$|"
+    r"\s+\(?(qd|bid|tid|qid|qw)\)?$",
     re.I,
 )
 

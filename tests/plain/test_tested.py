@@ -277,3 +277,10 @@ def test_two_doses_of_one_thing_are_one_thing():
         text.summary
     )
     assert "two" not in everything(text) and "capsule" not in everything(text)
+
+
+def test_one_drug_taken_on_different_schedules_is_one_drug():
+    text = written("NCT04402008")  # poziotinib once daily, twice daily, or either
+    assert "It tests a drug called poziotinib in adults" in text.summary
+    assert text.active_substance == "Poziotinib (a drug)"
+    assert "three drugs" not in everything(text)

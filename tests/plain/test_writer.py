@@ -353,3 +353,9 @@ def test_healthy_people_named_as_a_condition_are_not_a_condition():
     text = write(facts)
     assert text.headline == "Testing the drug AZD2693 in healthy volunteers"
     assert "with healthy" not in text.summary.lower()
+
+
+def test_suicide_is_never_said_to_be_what_people_have():
+    text = write(_drug_trial("OTX-202", conditions=("Suicide", "Suicide, Attempted")))
+    assert text.headline == "Testing the drug OTX-202 for risk of suicide or past suicide attempts"
+    assert "with suicide" not in text.summary
