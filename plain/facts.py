@@ -31,11 +31,9 @@ _TYPE_PREFIX = re.compile(
     re.I,
 )
 # Words before the name that say only what kind of thing it is: “Use of Zemedy application”,
-# “Dietary supplement GVG 2”, “application MARO” (the kind is said in our own words).
+# “Dietary supplement GVG 2” (the kind is said in our own words).
 _LEAD = re.compile(
-    r"^(the\s+)?use\s+of\s+|"
-    r"^(dietary\s+supplement|(mobile\s+)?app(lication)?)\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)",
-    re.I,
+    r"^(the\s+)?use\s+of\s+|^dietary\s+supplement\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)", re.I
 )
 _DETAILS = re.compile(r"\s*[(\[;_]|,\s|\s+[-–—]\s+")
 _CONTACT_LIKE = re.compile(r"@|\d[\d\s().-]{6,}\d|https?://|www\.", re.I)

@@ -41,7 +41,7 @@ _GENE = re.compile(r"\bgene\b|\baav\d*\b", re.I)
 _ANTIBODY = re.compile(r"antibod|mab\b", re.I)
 _APP = re.compile(
     r"\bapps?\b|\bapplication\b|smartphone|mobile|digital|online|internet|web-?based|"
-    r"virtual|video game|\btele|text messag",
+    r"virtual|video game|\btele(?!phone)|text messag",
     re.I,
 )
 _SURGERY = re.compile(
@@ -98,11 +98,16 @@ _PER = r"(?:m2|kg|d|day|daily|week|weekly|dose|h|hr|hour|ml|capsule|tablet|sache
 _DOSE = re.compile(rf"(?<=\S)\s+\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|units?)(/{_PER})?$", re.I)
 
 
+# “application MARO” is the app MARO: its kind says “app” (kind_of reads the whole name).
+_APP_LEAD = re.compile(r"^(mobile\s+)?app(lication)?\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)", re.I)
+
+
 def display_name(name: str) -> str:
     """The name as it reads in a sentence: “Minimal Surgical Exploration” and “Melatonin” in
     lower case, codes and brands (“JDQ443”, “NOVOCART® Disc”, “isCGM”) as written; without a
     route or a dosage form (“oral S-1”, “neratinib tablets”)."""
     name = _DOSE.sub("", _FORM.sub("", _ROUTE.sub("", " ".join(name.split()))))
+    name = _APP_LEAD.sub("", name)
     words = name.split()
     if len(words) == 1:
         return name.lower() if re.fullmatch(r"[A-Z][a-z]+", name) else name
@@ -179,6 +184,7 @@ _GENERIC = frozenset(
         "treatment",
         "therapy",
         "therapeutic",
+        "therapeutics",
         "drug",
         "product",
         "device",

@@ -284,3 +284,16 @@ def test_one_drug_taken_on_different_schedules_is_one_drug():
     assert "It tests a drug called poziotinib in adults" in text.summary
     assert text.active_substance == "Poziotinib (a drug)"
     assert "three drugs" not in everything(text)
+
+
+@pytest.mark.parametrize(
+    "kind, name, tested",
+    [
+        ("OTHER", "application MARO", "an app or online program called MARO"),
+        ("OTHER", "Telephone by nurse", "an approach called telephone by nurse"),
+        ("DEVICE", "Digital therapeutics", "an app or digital tool in"),
+    ],
+)
+def test_an_app_is_named_without_the_word_app_and_a_phone_call_is_no_app(kind, name, tested):
+    text = write(trial((kind, name), phase="NA"))
+    assert f"This study tests {tested}" in text.summary
