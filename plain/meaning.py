@@ -58,6 +58,7 @@ def could_go_wrong(reading: Reading) -> list[str]:
     words = reading.tested.agreeing()
     thing, it = words["thing"], words["it"]
     kind = reading.tested.kind
+    substance = any(is_substance(i) for i in reading.tested.items)
     risks = []
     if reading.observational:
         risks.append("You would not get a new treatment from it.")
@@ -75,13 +76,13 @@ def could_go_wrong(reading: Reading) -> list[str]:
         risks.append(
             f"{thing.capitalize()} may not work, and {it} may have side effects not known yet."
         )
-        if facts.phase in EARLY_PHASES and any(is_substance(i) for i in reading.tested.items):
+        if facts.phase in EARLY_PHASES and substance:
             risks.append("Early studies are mostly about safety: the best dose is not known.")
     if not (reading.observational or reading.expanded_access):
         if reading.placebo:
-            risks.append(
-                f"You might get a placebo, a dummy with no active substance, instead of {thing}."
-            )
+            # A placebo app or device has no “active substance” to lack: it just does nothing.
+            dummy = "a dummy with no active substance" if substance else "a dummy that does nothing"
+            risks.append(f"You might get a placebo, {dummy}, instead of {thing}.")
         elif reading.sham:
             risks.append(f"You might get a sham, a fake {kind} that does nothing, instead.")
         elif "ACTIVE_COMPARATOR" in facts.arm_kinds:

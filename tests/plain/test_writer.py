@@ -359,3 +359,16 @@ def test_suicide_is_never_said_to_be_what_people_have():
     text = write(_drug_trial("OTX-202", conditions=("Suicide", "Suicide, Attempted")))
     assert text.headline == "Testing the drug OTX-202 for risk of suicide or past suicide attempts"
     assert "with suicide" not in text.summary
+
+
+def test_a_placebo_app_is_a_dummy_that_does_nothing_not_one_without_a_substance():
+    facts = dataclasses.replace(
+        DEVICE_WITH_SHAM,
+        interventions=(Intervention("DEVICE", "Parkinson's Application"),),
+        arm_kinds=("EXPERIMENTAL", "PLACEBO_COMPARATOR"),
+    )
+    text = write(facts)
+    assert "You might get a placebo, a dummy that does nothing, instead of the app" in (
+        text.could_go_wrong
+    )
+    assert "substance" not in text.could_go_wrong
