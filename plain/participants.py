@@ -95,12 +95,29 @@ def baseline_total(baseline: data.Baseline | None) -> tuple[str, int | None]:
         return "", None
     counts = {c.group_id: c.count for c in baseline.counts}
     for group in baseline.groups:
-        if TOTAL.match(group.title):
+        if is_total(baseline, group):
             return group.id, counts.get(group.id)
     if len(baseline.groups) == 1:
         return baseline.groups[0].id, counts.get(baseline.groups[0].id)
     known = [count for count in counts.values() if count is not None]
     return "", sum(known) if known else None
+
+
+def is_total(baseline: data.Baseline, group: data.Group) -> bool:
+    """Whether a baseline group stands for everyone: titled “Total”, or, whatever its title
+    (“Total Title”), counting as many people as all the other groups together."""
+    if TOTAL.match(group.title):
+        return True
+    counts = {c.group_id: c.count for c in baseline.counts}
+    others = [counts.get(g.id) for g in baseline.groups if g.id != group.id]
+    mine = counts.get(group.id)
+    return (
+        len(others) >= 2
+        and mine is not None
+        and None not in others
+        and mine == sum(others)
+        and group is baseline.groups[-1]  # registries list the total last
+    )
 
 
 def _single_value(measure: data.Measure, group_id: str) -> data.Value | None:

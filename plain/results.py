@@ -17,7 +17,7 @@ from trials.results import data
 
 from .glossary import Entry, entries
 from .lines import Line, is_number, joined, people_of
-from .participants import TOTAL, participants, reasons_left
+from .participants import is_total, participants, reasons_left
 from .stopping import Stopped, why_stopped
 
 MAX_VALUES = 6  # values per group in one sentence; more are left to the registry's tables
@@ -152,7 +152,7 @@ def _groups(results: data.Results) -> list[GroupLine]:
         return [
             GroupLine(g.title, counts.get(g.id), g.description)
             for g in results.baseline.groups
-            if not TOTAL.match(g.title)
+            if not is_total(results.baseline, g)
         ]
     return []
 

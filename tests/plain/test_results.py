@@ -46,3 +46,13 @@ def test_ages_and_sexes_of_fewer_people_than_took_part_say_how_many_they_describ
     assert "5 were female and 3 were male." in participants
     # Where the two counts agree there is nothing to explain.
     assert not any("described" in line for line in found("NCT00777179").participants)
+
+
+def test_a_total_group_with_another_title_is_the_total_not_one_more_group():
+    # The registrant titled the total “Total Title”: 158 + 159 = 317, not 634 people.
+    summary = found("NCT02552212")
+    assert summary.participants[:3] == [
+        "317 people took part.",
+        "Their average age was 37.3 years.",
+        "163 were female and 154 were male.",
+    ]
