@@ -409,5 +409,7 @@ def age_years(text: str) -> float | None:
     parts = age_parts(text)
     if parts is None:
         return None
+    # The registry gives ages in years, months, weeks, days, hours or minutes.
     per_year = {"year": 1, "month": 12, "week": 52.18, "day": 365.25, "hour": 8766}
+    per_year["minute"] = 8766 * 60
     return float(parts[0]) / per_year.get(parts[1], 1)

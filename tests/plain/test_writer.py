@@ -372,3 +372,10 @@ def test_a_placebo_app_is_a_dummy_that_does_nothing_not_one_without_a_substance(
         text.could_go_wrong
     )
     assert "substance" not in text.could_go_wrong
+
+
+def test_an_age_in_minutes_is_not_read_as_years():
+    # The record says “18 Minutes”: we repeat it, and do not call newborns adults.
+    text = write(_drug_trial("AZD2693", minimum_age="18 Minutes", conditions=("Asthma",)))
+    assert "in people aged 18 minutes or older with asthma" in text.summary
+    assert "adults" not in text.summary
