@@ -5,7 +5,7 @@ drugs work”, “the treatments work”)."""
 from collections import Counter
 
 from .facts import Intervention
-from .wording import article, display_name, kind_of, nameable, variant_of
+from .wording import MEDICINES, article, display_name, kind_of, nameable, variant_of
 
 COUNT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 COUNT_WORDS += ("ten", "eleven", "twelve")
@@ -159,6 +159,7 @@ def _kinds(items: list[Intervention]) -> list[tuple[str, str]]:
     (“an advice program”, “an exercise program”) are one (“programs”)."""
     kinds = list(dict.fromkeys(kind_of(item) for item in items))
     heads = {(singular.split()[-1], plural.split()[-1]) for singular, plural in kinds}
-    if len(kinds) > 1 and len(heads) == 1:
+    # Not a cell therapy and a physical therapy as “two therapies”: a medicine keeps its kind.
+    if len(kinds) > 1 and len(heads) == 1 and not MEDICINES & set(kinds):
         return list(heads)
     return kinds

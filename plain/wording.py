@@ -27,6 +27,7 @@ TEST = KINDS["DIAGNOSTIC_TEST"]
 VACCINE = ("vaccine", "vaccines")
 CELL_THERAPY = ("cell therapy", "cell therapies")
 ANTIBODY_DRUG = ("antibody drug", "antibody drugs")
+PHYSICAL_THERAPY = ("physical therapy", "physical therapies")
 MEDICINES = frozenset(
     {DRUG, VACCINE, CELL_THERAPY, ANTIBODY_DRUG, KINDS["GENETIC"], KINDS["COMBINATION_PRODUCT"]}
 )
@@ -55,6 +56,12 @@ _TALKING = re.compile(
 _EXERCISE = re.compile(r"exercis|training|physical activity|walking|yoga|tai chi|pilates", re.I)
 _DIET = re.compile(r"\bdiets?\b|nutrition|eating|fasting|meal", re.I)
 _EDUCATION = re.compile(r"educat|coaching|advice|information|booklet|self-management", re.I)
+# Treatments by hand or by movement that a physiotherapist gives.
+_PHYSICAL = re.compile(
+    r"physio|physical therap|manual therap|\bmanipulat|\bmobili[sz]|\bmassage|\btaping|"
+    r"\btraction|osteopath|chiropract",
+    re.I,
+)
 _PROGRAM = re.compile(r"\bprogram(me)?s?\b|lifestyle|motivation", re.I)
 _RADIATION = re.compile(r"radiother|radiation|irradiat|\bsbrt\b|\bsrs\b|brachyther", re.I)
 _DEVICE = re.compile(r"\bdevices?\b|implant|\bstents?\b|\bcages?\b|prosthe|catheter|brace", re.I)
@@ -185,6 +192,10 @@ _GENERIC = frozenset(
         "therapy",
         "therapeutic",
         "therapeutics",
+        "physiotherapy",
+        "physical",
+        "conventional",
+        "conservative",
         "drug",
         "product",
         "device",
@@ -245,11 +256,14 @@ def kind_of(intervention: Intervention) -> tuple[str, str]:
         return ("app or digital tool", "apps or digital tools")
     if kind == "PROCEDURE" and _SURGERY.search(name):
         return ("surgery", "surgeries")
+    if kind == "PROCEDURE" and _PHYSICAL.search(name):
+        return PHYSICAL_THERAPY
     if kind in ("BEHAVIORAL", "OTHER"):
         for pattern, words in (
             (_APP, ("app or online program", "apps or online programs")),
             (_TALKING, ("talking therapy", "talking therapies")),
             (_EXERCISE, ("exercise program", "exercise programs")),
+            (_PHYSICAL, PHYSICAL_THERAPY),
             (_DIET, ("diet", "diets")),
             (_EDUCATION, ("advice program", "advice programs")),
         ):

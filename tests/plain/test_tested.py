@@ -297,3 +297,33 @@ def test_one_drug_taken_on_different_schedules_is_one_drug():
 def test_an_app_is_named_without_the_word_app_and_a_phone_call_is_no_app(kind, name, tested):
     text = write(trial((kind, name), phase="NA"))
     assert f"This study tests {tested}" in text.summary
+
+
+@pytest.mark.parametrize(
+    "kind, name, tested",
+    [
+        ("OTHER", "Kinesio taping", "a physical therapy called kinesio taping"),
+        ("PROCEDURE", "Mechanical traction", "a physical therapy called mechanical traction"),
+        ("OTHER", "Conventional Physiotherapy", "a physical therapy in"),
+        # “extraction” is no traction
+        ("PROCEDURE", "Endoscopic extraction of disc tissue", "a procedure called"),
+    ],
+)
+def test_a_treatment_by_hand_or_movement_is_a_physical_therapy(kind, name, tested):
+    text = write(trial((kind, name), phase="NA"))
+    assert f"This study tests {tested}" in text.summary
+    assert "approach" not in everything(text)
+
+
+def test_a_medicine_and_another_therapy_are_not_merged_into_two_therapies():
+    text = write(
+        trial(
+            ("BIOLOGICAL", "Mesenchymal stem cell suspension"),
+            ("OTHER", "Physical therapy"),
+            phase="PHASE1",
+        )
+    )
+    assert "It tests a cell therapy called mesenchymal stem cell suspension and a physical " in (
+        text.summary
+    )
+    assert "two therapies" not in everything(text)
