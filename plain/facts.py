@@ -35,6 +35,8 @@ _TYPE_PREFIX = re.compile(
 _LEAD = re.compile(
     r"^(the\s+)?use\s+of\s+|^dietary\s+supplement\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)", re.I
 )
+# … and after it: “Lazertinib group” is lazertinib.
+_TRAIL = re.compile(r"(?<=\w)\s+(group|arm)$", re.I)
 _DETAILS = re.compile(r"\s*[(\[;_]|,\s|\s+[-–—]\s+")
 _CONTACT_LIKE = re.compile(r"@|\d[\d\s().-]{6,}\d|https?://|www\.", re.I)
 
@@ -182,7 +184,7 @@ def _clean_name(value: Any) -> str:
 def short_name(name: str) -> str:
     """The name itself, without the type the registry puts before it (“Drug: ”) or the other
     names and details after it: “Aflibercept, VEGF Trap-Eye(Eylea)_2 mg” is “Aflibercept”."""
-    name = _LEAD.sub("", _TYPE_PREFIX.sub("", name))
+    name = _TRAIL.sub("", _LEAD.sub("", _TYPE_PREFIX.sub("", name)))
     head = _DETAILS.split(name, maxsplit=1)[0].strip(" -–—:;,._")
     return head or name
 

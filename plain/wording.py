@@ -109,6 +109,10 @@ _DOSE = re.compile(rf"(?<=\S)\s+\d+(\.\d+)?\s*(mg|g|mcg|µg|ml|iu|units?)(/{_PER
 _APP_LEAD = re.compile(r"^(mobile\s+)?app(lication)?\s+(?=(?-i:[A-Z0-9][A-Z0-9-]+)\b)", re.I)
 
 
+# A word in title case, hyphenated or not (“Melatonin”, “Platelet-rich”): an ordinary word.
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*")
+
+
 def display_name(name: str) -> str:
     """The name as it reads in a sentence: “Minimal Surgical Exploration” and “Melatonin” in
     lower case, codes and brands (“JDQ443”, “NOVOCART® Disc”, “isCGM”) as written; without a
@@ -117,10 +121,10 @@ def display_name(name: str) -> str:
     name = _APP_LEAD.sub("", name)
     words = name.split()
     if len(words) == 1:
-        return name.lower() if re.fullmatch(r"[A-Z][a-z]+", name) else name
-    if any(not w.isalpha() or w.isupper() for w in words[:1]):
+        return name.lower() if _TITLE_WORD.fullmatch(name) else name
+    if not _TITLE_WORD.fullmatch(words[0]) and (not words[0].isalpha() or words[0].isupper()):
         return name
-    return " ".join(w.lower() if re.fullmatch(r"[A-Z][a-z]+", w) else w for w in words)
+    return " ".join(w.lower() if _TITLE_WORD.fullmatch(w) else w for w in words)
 
 
 # A numbered form of one thing (“Spesolimab Formulation 2”, “Chemotherapy Regimen 1”), or
@@ -192,6 +196,8 @@ _GENERIC = frozenset(
         "therapy",
         "therapeutic",
         "therapeutics",
+        "education",
+        "educational",
         "physiotherapy",
         "physical",
         "conventional",

@@ -327,3 +327,9 @@ def test_a_medicine_and_another_therapy_are_not_merged_into_two_therapies():
         text.summary
     )
     assert "two therapies" not in everything(text)
+
+
+def test_the_word_group_after_a_name_is_not_part_of_it():
+    text = written("NCT05463224")  # “Lazertinib group”
+    assert text.headline == "Testing the drug lazertinib for non-small cell lung cancer"
+    assert text.active_substance == "Lazertinib (a drug)"

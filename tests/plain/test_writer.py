@@ -242,6 +242,7 @@ def test_one_entry_that_combines_medicines_is_said_to_be_two_without_the_route()
         (("semaglutide pill",), "Testing the drug semaglutide for lung cancer"),
         (("neratinib tablets",), "Testing the drug neratinib for lung cancer"),
         (("JS111 capsules",), "Testing the drug JS111 for lung cancer"),
+        (("Platelet-rich plasma",), "Testing the drug platelet-rich plasma for lung cancer"),
     ],
 )
 def test_names_read_in_lower_case_without_their_dosage_form_and_codes_stay(names, headline):
@@ -266,6 +267,7 @@ def test_a_large_number_of_people_is_written_with_a_thousands_comma():
         ("BEHAVIORAL", "study app", "TREATMENT", "Testing an app or online program for"),
         ("OTHER", "Intervention", "TREATMENT", "Testing an approach for"),
         ("OTHER", "isCGM", "TREATMENT", "Testing isCGM for"),
+        ("BEHAVIORAL", "Educational", "TREATMENT", "Testing an advice program for"),
     ],
 )
 def test_a_name_that_only_says_what_kind_of_thing_it_is_gives_way_to_the_kind(
