@@ -111,6 +111,7 @@ def summarise(results: data.Results, *, status: str = "") -> LaySummary:
     """The lay summary of `results`; `status` is the trial's overall status (TERMINATED, …)."""
     uses_p = any(a.p_value for o in results.outcomes for a in o.analyses)
     uses_ci = any(a.ci_lower and a.ci_upper for o in results.outcomes for a in o.analyses)
+    uses_ci |= any(_CONFIDENCE.match(o.dispersion_type) for o in results.outcomes)
     outcomes = [_outcome(o) for o in results.outcomes if o.reporting_status != "NOT_POSTED"]
     serious, deaths, common, note = _side_effects(results.adverse_events)
     return LaySummary(
@@ -195,19 +196,22 @@ def _group_result(outcome: data.Outcome, group: data.Group, people: int | None) 
     if people is not None:
         who += f" ({people} {'person' if people == 1 else 'people'})"
     unit = _unit(outcome.unit)
+    spread = outcome.dispersion_type
     counting = outcome.param_type == "COUNT_OF_PARTICIPANTS"
     if counting:
         items = [_count_words(label(k, c), v, people) for k, c, v in values[:MAX_VALUES]]
     else:
         items = [
-            f"{label(k, c)}: {_value_words(v, unit)}" if label(k, c) else _value_words(v, unit)
+            f"{label(k, c)}: {_value_words(v, unit, spread)}"
+            if label(k, c)
+            else _value_words(v, unit, spread)
             for k, c, v in values[:MAX_VALUES]
         ]
     if len(values) == 1 and counting:
         return Line(f"{who}: {items[0]}.")
     if len(values) == 1:
         words = _PARAM_WORDS.get(outcome.param_type, "the result was")
-        return Line(f"{who}, {words} {_value_words(values[0][2], unit)}.")
+        return Line(f"{who}, {words} {_value_words(values[0][2], unit, spread)}.")
     if len(values) > MAX_VALUES:
         items.append(f"and {len(values) - MAX_VALUES} more in the full results")
     if counting:
@@ -230,7 +234,8 @@ def _count_words(title: str, value: data.Value, people: int | None) -> str:
     return f"{title}: {words}" if title else words
 
 
-def _value_words(value: data.Value, unit: str) -> str:
+def _value_words(value: data.Value, unit: str, spread: str = "") -> str:
+    """“1.77 lines (range 1 to 3)”; `spread` is what the lower and upper values are."""
     if not is_number(value.value):
         return "not reported"
     if _PERCENT.match(unit):
@@ -240,8 +245,23 @@ def _value_words(value: data.Value, unit: str) -> str:
     else:
         text = f"{value.value} {unit}".strip()
     if value.lower and value.upper and is_number(value.lower) and is_number(value.upper):
-        text += f" (range {value.lower} to {value.upper})"
+        text += f" ({_between(spread, value.lower, value.upper)})"
     return text
+
+
+_CONFIDENCE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*%\s*)?confidence interval", re.I)
+
+
+def _between(spread: str, lower: str, upper: str) -> str:
+    """What two values around a result are: a range only where the study says so. A
+    confidence interval is not where people's values lay, nor is the middle half of them."""
+    confidence = _CONFIDENCE.match(spread)
+    if confidence:
+        level = f"{confidence[1]}% " if confidence[1] else ""
+        return f"{level}confidence interval {lower} to {upper}"
+    if re.search(r"inter-?quartile", spread, re.I):
+        return f"half of people between {lower} and {upper}"
+    return f"range {lower} to {upper}"
 
 
 def _analysis(analysis: data.Analysis, titles: dict[str, str]) -> str:

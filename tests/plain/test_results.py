@@ -56,3 +56,20 @@ def test_a_total_group_with_another_title_is_the_total_not_one_more_group():
         "Their average age was 37.3 years.",
         "163 were female and 154 were male.",
     ]
+
+
+def first_result(nct_id: str) -> str:
+    return found(nct_id).main_results[0].lines[0].text
+
+
+def test_the_values_around_a_result_are_called_a_range_only_when_they_are_one():
+    # A confidence interval is no range of people's values, nor is the middle half of them.
+    assert first_result("NCT00356603").endswith(
+        "the result was 93.9% (95% confidence interval 79.8 to 99.3)."
+    )
+    assert "confidence interval" in [term.name for term in found("NCT00356603").terms]
+    middle = [line.text for o in found("NCT03608150").other_results for line in o.lines]
+    assert any("(half of people between 48 and 99)" in line for line in middle)
+    assert first_result("NCT00763412").endswith(
+        "the average was 19.63 kg/m^2 (range 15.56 to 22.64)."
+    )
