@@ -29,6 +29,14 @@ def test_the_longest_match_wins():
     ]
 
 
+def test_a_protein_named_after_tumors_is_not_explained_as_a_tumor():
+    text = "No biologics other than Tumor necrosis factor (TNF) inhibitors. The tumor must be seen."
+    found = [(text[start:end], anchor) for start, end, anchor in find_terms(text)]
+    assert ("Tumor necrosis factor", "tumor-necrosis-factor") in found
+    assert ("tumor", "tumor") in found  # the word on its own still is
+    assert ("Tumor", "tumor") not in found
+
+
 def test_only_whole_words_match():
     assert words("the placebos and a biopsy") == ["placebos", "biopsy"]
     assert words("diagnostic, staged, Phase-1a, arms") == []
