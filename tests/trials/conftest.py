@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
-from trials.models import Condition, ConditionGroup, Contact, Location, Trial
+from trials.models import Condition, ConditionGroup, Contact, Location, Synonym, Trial
+from trials.synonyms import forget_vocabulary, seed_synonyms
 
 SEEN = dt.datetime(2026, 6, 27, 14, 0, tzinfo=dt.UTC)
 UPDATED = dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC)
@@ -18,6 +19,16 @@ SITE_EMAIL = "nih.site@example.org"
 def _empty_cache():
     # Rendered pages are cached (core/pagecache.py); each test starts from an empty cache.
     cache.clear()
+
+
+@pytest.fixture
+def vocabulary(db):
+    """The vocabulary the site starts with (a test that empties every table loses it)."""
+    known = set(Synonym.objects.values_list("said", flat=True))
+    Synonym.objects.bulk_create(
+        Synonym(**row) for row in seed_synonyms() if row["said"] not in known
+    )
+    forget_vocabulary()
 
 
 @pytest.fixture

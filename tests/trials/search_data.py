@@ -1,4 +1,7 @@
-"""Small trials built with the ORM for search, filter and feed tests."""
+"""Small trials built with the ORM for search, filter and feed tests, and the NCT IDs a result
+page lists."""
+
+import re
 
 from trials.models import Condition, ConditionGroup, Location, Trial
 
@@ -23,3 +26,18 @@ def make_trial(nct_id: str, *, conditions=(), groups=(), sites=(), **fields) -> 
 
 def site_at(point: tuple[float, float], **fields) -> dict:
     return {"latitude": point[0], "longitude": point[1], **fields}
+
+
+CARD_TITLE = re.compile(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"')
+
+
+def card_ids(html: str) -> list[str]:
+    """The NCT IDs of the result cards on a page, in order."""
+    return CARD_TITLE.findall(html)
+
+
+def found(client, q: str, **params) -> list[str]:
+    """The trials a search lists, in order."""
+    response = client.get("/trials/", {"q": q, **params})
+    assert response.status_code == 200
+    return card_ids(response.content.decode())

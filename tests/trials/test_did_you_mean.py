@@ -1,20 +1,14 @@
 """A search that finds nothing answers with the closest term that finds something, and the
 condition pages to browse."""
 
-import re
-
 import pytest
 
 from trials.models import ConditionGroup, Synonym, Trial
 from trials.suggest import suggest
 
-from .search_data import make_trial
+from .search_data import card_ids, make_trial
 
 pytestmark = pytest.mark.django_db
-
-
-def cards(html: str) -> list[str]:
-    return re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', html)
 
 
 @pytest.fixture
@@ -28,11 +22,11 @@ def headaches(db):
 def test_a_misspelled_word_shows_the_trials_for_the_closest_term(client, headaches):
     html = client.get("/trials/", {"q": "migrane"}).content.decode()
     assert "No trials match “migrane”. Showing trials for <strong>migraine</strong>" in html
-    assert cards(html) == ["NCT00004001"]
+    assert card_ids(html) == ["NCT00004001"]
     html = client.get("/trials/", {"q": "athsma"}).content.decode()
-    assert cards(html) == ["NCT00004003"]
+    assert card_ids(html) == ["NCT00004003"]
     html = client.get("/trials/", {"q": "clustr headach"}).content.decode()
-    assert cards(html) == ["NCT00004002"]
+    assert card_ids(html) == ["NCT00004002"]
 
 
 def test_a_word_from_the_vocabulary_is_suggested_too(client, headaches):
@@ -43,7 +37,7 @@ def test_a_word_from_the_vocabulary_is_suggested_too(client, headaches):
 
 def test_nothing_close_leaves_condition_pages_to_browse(client, headaches):
     html = client.get("/trials/", {"q": "xylophone"}).content.decode()
-    assert cards(html) == []
+    assert card_ids(html) == []
     assert "Showing trials for" not in html
     assert "Browse trials by condition" in html
     assert '<a href="/conditions/brain-and-nerves/">Brain and nerves</a>' in html
@@ -52,12 +46,12 @@ def test_nothing_close_leaves_condition_pages_to_browse(client, headaches):
 def test_no_suggestion_when_the_search_finds_trials(client, headaches):
     html = client.get("/trials/", {"q": "migraine"}).content.decode()
     assert "Showing trials for" not in html and "Browse trials by condition" not in html
-    assert cards(html) == ["NCT00004001"]
+    assert card_ids(html) == ["NCT00004001"]
 
 
 def test_a_suggestion_keeps_the_filters(client, headaches):
     html = client.get("/trials/", {"q": "migrane", "status": "recruiting"}).content.decode()
-    assert cards(html) == []  # the migraine trial is not recruiting
+    assert card_ids(html) == []  # the migraine trial is not recruiting
     assert "Showing trials for" not in html
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from trials.search import haversine_miles
 
-from .search_data import BETHESDA, BOSTON, LOS_ANGELES, make_trial, site_at
+from .search_data import BETHESDA, BOSTON, LOS_ANGELES, card_ids, make_trial, site_at
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +12,7 @@ pytestmark = pytest.mark.django_db
 def ids(client, query: str, status: int = 200) -> list[str]:
     response = client.get(f"/trials/?{query}")
     assert response.status_code == status, response.content.decode()[:2000]
-    html = response.content.decode()
-    return re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', html)
+    return card_ids(response.content.decode())
 
 
 @pytest.fixture

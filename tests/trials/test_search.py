@@ -11,7 +11,7 @@ from trials.models import Condition, Location, Trial
 from trials.search import haversine_miles, nearby_trials
 
 from .ctgov import SHARED
-from .search_data import BETHESDA, BOSTON, LOS_ANGELES, make_trial, site_at
+from .search_data import BETHESDA, BOSTON, LOS_ANGELES, card_ids, make_trial, site_at
 
 pytestmark = pytest.mark.django_db
 
@@ -212,10 +212,6 @@ def test_list_queries_do_not_grow_with_page_size_or_sites(
     assert Location.objects.count() == 2 + 25 * 30
 
 
-def cards(html: str) -> list[str]:
-    return re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', html)
-
-
 def test_past_the_limit_the_page_says_there_are_more_and_lists_the_limit(client, db, monkeypatch):
     monkeypatch.setattr("trials.search.RESULT_LIMIT", 3)
     for n in range(5):
@@ -223,9 +219,9 @@ def test_past_the_limit_the_page_says_there_are_more_and_lists_the_limit(client,
     html = client.get("/trials/?q=gout").content.decode()
     assert "More than 3 trials matching “gout”" in html
     assert "We list the first 3 we find" in html
-    assert len(cards(html)) == 3
+    assert len(card_ids(html)) == 3
     plain = client.get("/trials/").content.decode()  # no words: counted up to the limit too
-    assert "More than 3 trials" in plain and len(cards(plain)) == 3
+    assert "More than 3 trials" in plain and len(card_ids(plain)) == 3
 
 
 def test_within_the_limit_the_count_is_exact_and_says_nothing_more(client, db, monkeypatch):
@@ -246,7 +242,7 @@ def test_pages_of_a_search_follow_each_other_without_gaps_or_repeats(client, db)
         )
     seen = []
     for page in (1, 2, 3):
-        seen += cards(client.get(f"/trials/?q=gout&sort=updated&page={page}").content.decode())
+        seen += card_ids(client.get(f"/trials/?q=gout&sort=updated&page={page}").content.decode())
     assert len(seen) == 45 == len(set(seen))
     updated = dict(Trial.objects.values_list("nct_id", "last_updated_at"))
     assert [updated[n] for n in seen] == sorted((updated[n] for n in seen), reverse=True)
@@ -256,7 +252,7 @@ def test_relevance_orders_the_found_matches_best_first(client, db):
     make_trial("NCT00000720", headline="Other", registry_summary="Mentions gout once.")
     make_trial("NCT00000721", headline="Gout", conditions=["Gout"])
     make_trial("NCT00000722", headline="Gout and gout", registrant_conditions=["Gout"])
-    found = cards(client.get("/trials/?q=gout").content.decode())
+    found = card_ids(client.get("/trials/?q=gout").content.decode())
     assert found[-1] == "NCT00000720"  # only in the summary: last
     assert set(found[:2]) == {"NCT00000721", "NCT00000722"}
 

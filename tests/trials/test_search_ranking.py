@@ -1,37 +1,18 @@
 """Best match, for a patient: trials about what was asked, those they can join first."""
 
 import datetime as dt
-import re
 
 import pytest
 
 from trials.models import Synonym
-from trials.synonyms import forget_vocabulary, seed_synonyms
 
-from .search_data import make_trial
+from .search_data import found, make_trial
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date.today()
 LAST_MONTH = TODAY - dt.timedelta(days=30)
 NEXT_YEAR = TODAY + dt.timedelta(days=365)
-
-
-def found(client, q: str, **params) -> list[str]:
-    response = client.get("/trials/", {"q": q, **params})
-    assert response.status_code == 200
-    return re.findall(
-        r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', response.content.decode()
-    )
-
-
-@pytest.fixture
-def vocabulary(db):
-    known = set(Synonym.objects.values_list("said", flat=True))
-    Synonym.objects.bulk_create(
-        Synonym(**row) for row in seed_synonyms() if row["said"] not in known
-    )
-    forget_vocabulary()
 
 
 def fresh(**fields) -> dict:

@@ -2,36 +2,16 @@
 ways, British spellings and the MeSH tree. These run on PostgreSQL and on SQLite alike
 (DATABASE_URL=sqlite://:memory: make test)."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group, User
 
 from trials.models import Synonym, Trial
-from trials.synonyms import _names_said, current_vocabulary, forget_vocabulary, seed_synonyms
+from trials.synonyms import _names_said, current_vocabulary
 from trials.vocabulary import Term, Vocabulary
 
-from .search_data import make_trial
+from .search_data import found, make_trial
 
 pytestmark = pytest.mark.django_db
-
-
-def found(client, q: str) -> list[str]:
-    response = client.get("/trials/", {"q": q})
-    assert response.status_code == 200
-    return re.findall(
-        r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', response.content.decode()
-    )
-
-
-@pytest.fixture
-def vocabulary(db):
-    """The vocabulary the site starts with (a test that empties every table loses it)."""
-    known = set(Synonym.objects.values_list("said", flat=True))
-    Synonym.objects.bulk_create(
-        Synonym(**row) for row in seed_synonyms() if row["said"] not in known
-    )
-    forget_vocabulary()
 
 
 def test_everyday_words_find_the_records_words(client, vocabulary):

@@ -1,7 +1,6 @@
 """The registry's “status last verified” date, said plainly, and open statuses that are stale."""
 
 import datetime as dt
-import re
 
 import pytest
 import time_machine
@@ -11,16 +10,12 @@ from trials.choices import Status, status_is_stale
 from trials.models import Trial, TrialVersion
 
 from .ctgov import record, write
-from .search_data import make_trial
+from .search_data import card_ids, make_trial
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 12, 1)
 NOTE = "May no longer be open"
-
-
-def cards(html: str) -> list[str]:
-    return re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', html)
 
 
 def test_the_import_keeps_the_month_the_status_was_last_verified(tmp_path):
@@ -118,10 +113,10 @@ def test_cards_say_so_and_a_filter_leaves_stale_trials_out(client):
     assert "the study team last confirmed this status in May 2022" in html
     assert "its planned end date, June 2026, has passed" in html
     kept = client.get("/trials/", {"q": "gout", "hide_stale": "on"}).content.decode()
-    assert sorted(cards(kept)) == ["NCT00003013", "NCT00003014"]
+    assert sorted(card_ids(kept)) == ["NCT00003013", "NCT00003014"]
     assert 'id="id_hide_stale" aria-describedby="id_hide_stale_help" checked' in kept
     listed = client.get("/trials/", {"hide_stale": "on"}).content.decode()
-    assert sorted(cards(listed)) == ["NCT00003013", "NCT00003014"]
+    assert sorted(card_ids(listed)) == ["NCT00003013", "NCT00003014"]
     assert Trial.objects.without_stale().count() == 2
     open_now = Trial.objects.filter(status__in=Status.open_to_patients()).without_stale()
     assert [t.nct_id for t in open_now] == ["NCT00003013"]
@@ -135,5 +130,5 @@ def test_nothing_is_left_out_when_every_match_is_stale(client):
         status_verified_on=dt.date(2001, 5, 1),
     )
     html = client.get("/trials/", {"q": "gout", "hide_stale": "on"}).content.decode()
-    assert cards(html) == []
+    assert card_ids(html) == []
     assert "Include trials whose open status may be out of date" in html

@@ -14,6 +14,7 @@ from trials.readability import READING_GRADE_TARGET, reading_grade
 from trials.results.mapping import map_results, registry_words
 
 from .ctgov import SHARED, write
+from .search_data import card_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +189,7 @@ def test_the_has_results_filter_and_the_card_mark(client):
     importer.import_paths([SHARED / "NCT03608150.json", SHARED / "NCT01406860.json"])
     importer.import_paths(WITHOUT_RESULTS)
     listing = client.get("/trials/?results=on").content.decode()
-    shown = re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', listing)
+    shown = card_ids(listing)
     assert sorted(shown) == ["NCT01406860", "NCT03608150"]
     assert 'id="id_results" checked' in listing
     assert listing.count("Results posted</span>") == 2
@@ -200,9 +201,7 @@ def test_the_has_results_filter_and_the_card_mark(client):
     assert len(marked) == 2 and all("NCT03608150" in c or "NCT01406860" in c for c in marked)
 
     words = client.get("/trials/?q=amblyopia&results=on").content.decode()
-    assert re.findall(r'class="trial-card__title"><a href="/trials/(NCT\d+)/"', words) == [
-        "NCT03608150"
-    ]
+    assert card_ids(words) == ["NCT03608150"]
     none = client.get("/trials/?q=zzzzunknownword&results=on").content.decode()
     assert "Include trials without posted results" in none
 
