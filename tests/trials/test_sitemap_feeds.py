@@ -95,7 +95,8 @@ def test_the_group_feed_has_new_trials_newest_first(client, published):
     ]
 
 
-def test_the_trial_feed_describes_each_change(client, published):
+def first_seen_then_changed(change: dict) -> None:
+    """NCT00000301 first seen on 1 January 2026, then changed 30 days later."""
     trial = Trial.objects.get(nct_id="NCT00000301")
     seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     TrialVersion.objects.create(trial=trial, number=1, kind="NEW", seen_at=seen)
@@ -104,8 +105,12 @@ def test_the_trial_feed_describes_each_change(client, published):
         number=2,
         kind="CHANGED",
         seen_at=seen + dt.timedelta(days=30),
-        changes=[{"field": "status", "old": "NOT_YET_RECRUITING", "new": "RECRUITING"}],
+        changes=[change],
     )
+
+
+def test_the_trial_feed_describes_each_change(client, published):
+    first_seen_then_changed({"field": "status", "old": "NOT_YET_RECRUITING", "new": "RECRUITING"})
     rss = parse(client.get("/trials/NCT00000301/changes.rss").content)
     items = rss.findall("channel/item")
     assert [i.find("title").text for i in items] == [
@@ -118,16 +123,7 @@ def test_the_trial_feed_describes_each_change(client, published):
 
 
 def test_posted_results_are_news_in_the_trial_feed_and_history(client, published):
-    trial = Trial.objects.get(nct_id="NCT00000301")
-    seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    TrialVersion.objects.create(trial=trial, number=1, kind="NEW", seen_at=seen)
-    TrialVersion.objects.create(
-        trial=trial,
-        number=2,
-        kind="CHANGED",
-        seen_at=seen + dt.timedelta(days=30),
-        changes=[{"field": "results", "event": "posted", "posted_on": "2026-01-20"}],
-    )
+    first_seen_then_changed({"field": "results", "event": "posted", "posted_on": "2026-01-20"})
     rss = parse(client.get("/trials/NCT00000301/changes.rss").content)
     item = rss.findall("channel/item")[0]
     assert item.find("title").text == "NCT00000301 posted its results (version 2)"
