@@ -12,17 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Design codes we keep from protocolSection.designModule.designInfo and the arm groups.
-DESIGN_KEYS = (
-    "allocation",
-    "intervention_model",
-    "primary_purpose",
-    "masking",
-    "who_masked",
-    "observational_model",
-    "time_perspective",
-    "arm_kinds",
-)
+# A registry code (RANDOMIZED, DOUBLE, ACTIVE_COMPARATOR): anything else is not kept as one.
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,40}$")
 # A name that looks like contact details is never repeated in what we write.
 _TYPE_PREFIX = re.compile(
@@ -107,21 +97,6 @@ def facts_from_mapping(
 ) -> TrialFacts:
     """From the importer's mapped values (Trial field values and its sites' values)."""
     return _build(facts, design, [site.get("country", "") for site in locations])
-
-
-def facts_from_trial(trial: Any, countries: Iterable[str] | None = None) -> TrialFacts:
-    """From a stored trial; `countries` (one per site) saves reading its locations again."""
-    if countries is None:
-        countries = trial.locations.values_list("country", flat=True)
-    values = {name: getattr(trial, name) for name in _TRIAL_FIELDS}
-    return _build(values, trial.design or {}, list(countries))
-
-
-_TRIAL_FIELDS = (
-    *("study_type", "phase", "status", "mesh_terms", "registrant_conditions", "interventions"),
-    *("enrollment", "enrollment_is_estimate", "minimum_age", "maximum_age", "sex"),
-    *("healthy_volunteers", "start_date", "completion_date", "completion_date_is_estimate"),
-)
 
 
 def _build(values: Mapping[str, Any], design: Mapping[str, Any], countries: list) -> TrialFacts:

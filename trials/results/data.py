@@ -220,10 +220,6 @@ class Results:
     def primary_outcomes(self) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.is_primary]
 
-    @property
-    def secondary_outcomes(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if not outcome.is_primary]
-
 
 def to_json(results: Results) -> dict[str, Any]:
     return _plain(results)
