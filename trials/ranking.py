@@ -24,28 +24,14 @@ import datetime as dt
 import math
 
 from django.db import connection
-from django.db.models import BooleanField, Case, F, JSONField, Q, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from . import search
 from .choices import Status, status_is_stale
+from .naming import NAME_COLUMNS
 from .search import Nearby, _through_the_word_index
 from .synonyms import current_vocabulary
-from .vocabulary import STOP_WORDS, Matcher, Vocabulary, negated_pattern, uninverted
-
-# What names a trial: its titles and headlines (the editors' and the one written from its facts),
-# conditions (MeSH's and the registrant's) and keywords.
-ABOUT_FIELDS = [
-    *("headline", "generated_headline", "brief_title", "acronym", "condition_names"),
-    *("registrant_conditions", "keywords"),
-]
-# The record's own MeSH terms, without their ancestors (a parent term still finds a trial, but
-# its ancestors do not name it): PostgreSQL hands over just the terms.
-MESH_NAMES = RawSQL(
-    """jsonb_path_query_array("trials_trial"."mesh_terms", '$[*] ? (!exists(@.type)).term')""",
-    [],
-    output_field=JSONField(),
-)
+from .vocabulary import STOP_WORDS, Matcher, Vocabulary, negated_pattern
 
 
 class Query:
@@ -82,20 +68,10 @@ class Query:
 
 
 def _about(row: dict) -> tuple[str, str]:
-    """The trial's names, lower case, kept apart by "|": all of them, and those it was
-    registered with or is shown with (titles, headlines, the registrant's conditions, keywords;
-    not the MeSH terms)."""
-    own = [row["headline"], row["generated_headline"], row["brief_title"], row["acronym"]]
-    for field in ("registrant_conditions", "keywords"):
-        own += [item for item in row[field] or () if isinstance(item, str)]
-    filed = [row["condition_names"]]
-    for term in row["mesh_names"] or ():
-        if isinstance(term, dict):  # SQLite hands over the whole list
-            term = "" if term.get("type") else term.get("term")
-        if isinstance(term, str):
-            filed += [term, uninverted(term)] if "," in term else [term]
-    own = [part for part in own if part]
-    return "|".join(own + [part for part in filed if part]).lower(), "|".join(own).lower()
+    """The trial's names (trials/naming.py): all of them, and those it was registered with or is
+    shown with (not what it is filed under)."""
+    own, filed = row["own_names"], row["filed_names"]
+    return (f"{own}|{filed}" if own and filed else own or filed), own
 
 
 def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
@@ -135,10 +111,8 @@ def ranked_ids(
 
 def _best_matches(trials, query: Query, limit: int) -> tuple[list[int], bool]:
     fields = ["pk", "last_updated_at", "rank", "status", "status_verified_on", "completion_date"]
-    fields += [*ABOUT_FIELDS, "mesh_names"]
-    postgres = connection.vendor == "postgresql"
-    trials = trials.annotate(mesh_names=MESH_NAMES if postgres else F("mesh_terms"))
-    negated = negated_pattern(query.phrases, postgres)
+    fields += NAME_COLUMNS
+    negated = negated_pattern(query.phrases, connection.vendor == "postgresql")
     if negated:
         # "non-small cell lung cancer" in a summary is no match for "small cell lung cancer".
         in_texts = Q(official_title__iregex=negated) | Q(registry_summary__iregex=negated)

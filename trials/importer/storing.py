@@ -8,13 +8,14 @@ from django.utils import timezone
 
 from ..changes import diff, site_key
 from ..models import Contact, Location, Trial, TrialResults, TrialVersion
+from ..naming import names_of
 from ..signals import trials_changed
 from .catalog import Catalog
 from .mapping import SITE_FIELDS
 from .records import CREATED, UNCHANGED, UPDATED, Study
 
 STORE_FIELDS = ("nct_id", "content_hash", "source_hash", "registry_snapshot")
-STORE_FIELDS += ("current_version", "update_count")
+STORE_FIELDS += ("current_version", "update_count", "headline")
 
 
 def store(study: Study, *, catalog: Catalog, draft: bool = False, seen_at=None) -> str:
@@ -107,6 +108,8 @@ def _insert(rows: list[tuple[Study, set[int], set[int]]], draft: bool, seen) -> 
         )
         for study, _, _ in rows
     ]
+    for trial in trials:
+        trial.refresh_names()
     # The insert raises IntegrityError if another importer created one of them meanwhile.
     Trial.objects.bulk_create(trials)
     TrialResults.objects.store_new(
@@ -169,6 +172,8 @@ def _update(trial: Trial, study: Study, condition_ids: set, group_ids: set, seen
         "source_hash": study.source_hash,
         "registry_snapshot": study.snapshot,
     }
+    # The editors' headline is the one name the record does not bring.
+    values.update(names_of({**values, "headline": trial.headline}))
     if changes:
         number = trial.current_version + 1
         TrialVersion.objects.bulk_create(

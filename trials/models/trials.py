@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from plain import stopping
 
+from .. import naming
 from ..choices import (
     INTERVENTION_KINDS,
     DatePrecision,
@@ -204,6 +205,10 @@ class Trial(MasksRegistryText, models.Model):
     # refresh_search_text().
     condition_names = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # What names the trial, as ranking reads it (trials/naming.py), written with the fields
+    # it is made from.
+    own_names = models.TextField(blank=True, editable=False)
+    filed_names = models.TextField(blank=True, editable=False)
 
     objects = TrialQuerySet.as_manager()
 
@@ -235,8 +240,24 @@ class Trial(MasksRegistryText, models.Model):
     def __str__(self) -> str:
         return f"{self.nct_id}: {self.title}"
 
+    def save(self, *args, **kwargs):
+        """Registry text is masked (MasksRegistryText) and the names ranking reads are written
+        from it, whichever fields the save writes."""
+        self.mask_contacts()
+        self.refresh_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and naming.NAMING_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, *naming.NAME_COLUMNS}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("trials:detail", args=[self.nct_id])
+
+    def refresh_names(self) -> None:
+        """Set own_names and filed_names from the fields they are made from (not saved)."""
+        values = {field: getattr(self, field) for field in naming.NAMING_FIELDS}
+        for column, text in naming.names_of(values).items():
+            setattr(self, column, text)
 
     @property
     def title(self) -> str:
@@ -356,7 +377,14 @@ class Trial(MasksRegistryText, models.Model):
         return Eligibility.from_text(self.eligibility_criteria)
 
     def refresh_search_text(self) -> None:
-        """Copy the linked condition names into the row, so the database re-weighs the search."""
-        names = " ".join(self.conditions.order_by("name").values_list("name", flat=True))
-        Trial.objects.filter(pk=self.pk).update(condition_names=names)
-        self.condition_names = names
+        """Copy the linked condition names into the row, so the database re-weighs the search and
+        ranking reads them among the names the trial is filed under."""
+        self.condition_names = " ".join(
+            self.conditions.order_by("name").values_list("name", flat=True)
+        )
+        self.refresh_names()
+        Trial.objects.filter(pk=self.pk).update(
+            condition_names=self.condition_names,
+            own_names=self.own_names,
+            filed_names=self.filed_names,
+        )
