@@ -24,7 +24,7 @@ import datetime as dt
 import math
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import Q
 
 from . import search
 from .choices import Status, status_is_stale
@@ -82,15 +82,21 @@ def _latest_first(value: dt.date | dt.datetime | None) -> tuple:
 
 
 def ranked_ids(
-    trials, sort: str, nearby: Nearby | None, limit: int | None = None, q: str = ""
+    trials,
+    sort: str,
+    nearby: Nearby | None,
+    limit: int | None = None,
+    q: str = "",
+    statuses: list[str] | None = None,
 ) -> tuple[list[int], bool]:
-    """(ids in order, more) for a search by words (`q`) or by place."""
+    """(ids in order, more) for a search by words (`q`) or by place, among `trials`, which
+    `statuses` (when given) says the search has already narrowed to those statuses."""
     limit = limit or search.RESULT_LIMIT
     fields = ["pk", "last_updated_at", "first_submitted_on"]
     words = "rank" in trials.query.annotations
     ranked = sort == "relevance" and words
     if ranked:
-        return _best_matches(trials, Query(q), limit)
+        return _best_matches(trials, Query(q), limit, statuses or Status.values)
     with _through_the_word_index(words):
         rows = list(trials.order_by().values_list(*fields)[: limit + 1])
     more = len(rows) > limit or (nearby is not None and not nearby.complete)
@@ -109,38 +115,40 @@ def ranked_ids(
     return [row[0] for row in rows], more
 
 
-def _best_matches(trials, query: Query, limit: int) -> tuple[list[int], bool]:
+def _best_matches(trials, query: Query, limit: int, statuses) -> tuple[list[int], bool]:
     fields = ["pk", "last_updated_at", "rank", "status", "status_verified_on", "completion_date"]
     fields += NAME_COLUMNS
-    negated = negated_pattern(query.phrases, connection.vendor == "postgresql")
-    if negated:
-        # "non-small cell lung cancer" in a summary is no match for "small cell lung cancer".
-        in_texts = Q(official_title__iregex=negated) | Q(registry_summary__iregex=negated)
-        in_texts |= Q(plain_summary__iregex=negated)
-        trials = trials.annotate(
-            negated=Case(
-                When(in_texts, then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
-        )
-        fields.append("negated")
     open_now = Status.open_to_patients()
+    rows = []
+    # Trials people can join first: past RESULT_LIMIT matches, those are the ones to list. Only
+    # the statuses the search allows are looked for (a query that cannot match any row still
+    # reads every match of its words to find that out).
     with _through_the_word_index(True):
-        # Trials people can join first: past RESULT_LIMIT matches, those are the ones to list.
-        rows = list(trials.filter(status__in=open_now).order_by().values(*fields)[: limit + 1])
-        if len(rows) <= limit:
+        if any(status in open_now for status in statuses):
+            rows = list(trials.filter(status__in=open_now).order_by().values(*fields)[: limit + 1])
+        if len(rows) <= limit and any(status not in open_now for status in statuses):
             rest = trials.exclude(status__in=open_now).order_by().values(*fields)
             rows += list(rest[: limit + 1 - len(rows)])
     more = len(rows) > limit
-    today = dt.date.today()
-    keyed = []
+    matches = []
     for row in rows[:limit]:
         quality = query.quality(*_about(row))
-        if quality is None or (quality < 3 and row.get("negated")):
+        if quality is not None:
+            matches.append((quality, row))
+    # Only a trial whose names lack the phrase is looked for it negated in its longer texts.
+    negated = _negated_mentions(trials.model, [r["pk"] for q, r in matches if q < 3], query)
+    today = dt.date.today()
+    keyed = []
+    for quality, row in matches:
+        if row["pk"] in negated:
             continue
-        stale = status_is_stale(
-            row["status"], row["status_verified_on"], row["completion_date"], today
-        )
-        standing = 2 if row["status"] not in open_now else 1 if stale else 0
+        if row["status"] not in open_now:
+            standing = 2
+        else:
+            stale = status_is_stale(
+                row["status"], row["status_verified_on"], row["completion_date"], today
+            )
+            standing = 1 if stale else 0
         key = (
             -quality,  # a whole phrase, then every word, then only a mention further down
             standing,  # open, then open but stale, then closed
@@ -151,3 +159,17 @@ def _best_matches(trials, query: Query, limit: int) -> tuple[list[int], bool]:
         keyed.append((key, row["pk"]))
     keyed.sort()
     return [pk for _, pk in keyed], more
+
+
+def _negated_mentions(model, ids: list[int], query: Query) -> set[int]:
+    """Those of the trials (`ids`) whose title or summaries hold one of the query's phrases
+    right after "non": "non-small cell lung cancer" is no match for "small cell lung cancer".
+
+    Asked only of the few trials that need it, since it reads each one's long texts."""
+    negated = negated_pattern(query.phrases, connection.vendor == "postgresql")
+    if not (negated and ids):
+        return set()
+    in_texts = Q(official_title__iregex=negated) | Q(registry_summary__iregex=negated)
+    in_texts |= Q(plain_summary__iregex=negated)
+    found = model.objects.filter(search.among(ids)).filter(in_texts).order_by()
+    return set(found.values_list("pk", flat=True))

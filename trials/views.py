@@ -101,7 +101,8 @@ def _page(request, form: TrialSearchForm, trials, q: str):
     if q or nearby is not None:
         if nearby is not None:
             trials = trials.within_reach(nearby)
-        ids, more = ranked_ids(trials, sort, nearby, q=q)
+        statuses = form.cleaned_data.get("status")
+        ids, more = ranked_ids(trials, sort, nearby, q=q, statuses=statuses)
         paginator = ResultPaginator(ids, TRIALS_PER_PAGE, more=more)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = load_cards(Trial, list(page.object_list))

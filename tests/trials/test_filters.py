@@ -96,6 +96,26 @@ def test_filters_combine_with_search(client, trials):
     assert ids(client, "q=asthma&status=recruiting") == ["NCT00000104"]
 
 
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        ("", ["NCT00000111", "NCT00000112", "NCT00000113", "NCT00000114", "NCT00000115"]),
+        ("status=recruiting", ["NCT00000111"]),
+        ("status=recruiting&status=not-yet-recruiting", ["NCT00000111", "NCT00000112"]),
+        ("status=completed", ["NCT00000114"]),
+        ("status=completed&status=terminated", ["NCT00000114", "NCT00000115"]),
+        ("status=enrolling-by-invitation&status=completed", ["NCT00000113", "NCT00000114"]),
+    ],
+)
+def test_a_word_search_lists_the_chosen_statuses_open_or_closed(client, db, statuses, expected):
+    for n, status in enumerate(
+        ["RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION", "COMPLETED", "TERMINATED"]
+    ):
+        make_trial(f"NCT{111 + n:08d}", headline="Asthma study", status=status)
+    make_trial("NCT00000116", headline="Gout study", status="RECRUITING")
+    assert sorted(ids(client, f"q=asthma&{statuses}")) == expected
+
+
 def test_distances_match_hand_computed_haversine(client, trials):
     # Bethesda (38.99, -77.10) to Boston (42.3601, -71.0589): about 397 miles, worked by hand:
     # dlat = 3.3701°, dlon = 6.0411°; a = sin²(dlat/2) + cos(38.99°)cos(42.36°)sin²(dlon/2)

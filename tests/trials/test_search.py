@@ -280,6 +280,29 @@ def test_the_queries_are_the_shapes_the_indexes_answer(db):
 
 
 @postgresql_only
+def test_a_word_search_reads_only_the_statuses_chosen_and_tests_open_ones_on_the_row(client, db):
+    """A query that cannot match (closed trials, when only recruiting ones are wanted) would
+    still read every match of the words to find that out; and a choice among open statuses
+    is read off the rows the open trials' word index finds, not intersected with a status
+    index (docs/search-performance.md)."""
+    make_trial("NCT00000760", headline="Gout study", status="RECRUITING")
+    make_trial("NCT00000761", headline="Gout study", status="COMPLETED")
+
+    def reads(query: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/trials/?q=gout&{query}")
+        return [q["sql"] for q in queries if "to_tsquery" in q["sql"]]
+
+    (recruiting,) = reads("status=recruiting")
+    assert 'LOWER("trials_trial"."status") IN (\'recruiting\')' in recruiting
+    assert 'NOT ("trials_trial"."status" IN' not in recruiting
+    (completed,) = reads("status=completed")
+    assert 'NOT ("trials_trial"."status" IN' in completed
+    assert "LOWER(" not in completed  # closed statuses go through the index that holds them
+    assert len(reads("")) == 2  # open trials, then the rest
+
+
+@postgresql_only
 def test_open_trials_are_searched_through_their_own_word_index(client, db):
     """Migration 0017's index holds the open trials' words alone, for the statuses the ranking
     reads first, so a search among open trials intersects no status lists."""
