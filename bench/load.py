@@ -30,13 +30,12 @@ from bench.common import (
     DEFAULT_RECORDS,
     PROJECT,
     BenchError,
-    database_exists,
     free_port,
     main,
     run_in,
     site_env,
 )
-from bench.search import build, percentile, wait_for
+from bench.search import percentile, prepare, wait_for
 
 PAGES = ["home", "search", "trial", "history", "condition index", "condition"]
 
@@ -60,10 +59,7 @@ def run(argv: list[str]) -> None:
         env = site_env(name, redis.url, ALLOWED_HOSTS="127.0.0.1,localhost")
         run_in(dict(os.environ), "manage.py", "collectstatic", "--no-input", "-v0")
         started = time.monotonic()
-        if not (options.reuse and database_exists(name)):
-            build(name, options.size, Path(options.records), env)
-        else:  # a database kept from an earlier run gets the migrations added since
-            run_in(env, "manage.py", "migrate", "-v0")
+        prepare(name, options.size, Path(options.records), env, options.reuse)
         print(f"== {options.size:,} trials ({name}, ready in {time.monotonic() - started:.0f} s)")
         sample = tmp / "sample.json"
         sample.write_text(json.dumps(pick_sample(env["DATABASE_URL"])))
