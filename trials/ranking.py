@@ -23,15 +23,12 @@ thousands of rows for one page (docs/search-performance.md).
 import datetime as dt
 import math
 
-from django.db import connection
-from django.db.models import Q
-
 from . import search
 from .choices import Status, status_is_stale
 from .naming import NAME_COLUMNS
 from .search import Nearby, _through_the_word_index
 from .synonyms import current_vocabulary
-from .vocabulary import STOP_WORDS, Matcher, Vocabulary, negated_pattern
+from .vocabulary import STOP_WORDS, Matcher, Vocabulary
 
 
 class Query:
@@ -130,18 +127,14 @@ def _best_matches(trials, query: Query, limit: int, statuses) -> tuple[list[int]
             rest = trials.exclude(status__in=open_now).order_by().values(*fields)
             rows += list(rest[: limit + 1 - len(rows)])
     more = len(rows) > limit
-    matches = []
-    for row in rows[:limit]:
-        quality = query.quality(*_about(row))
-        if quality is not None:
-            matches.append((quality, row))
-    # Only a trial whose names lack the phrase is looked for it negated in its longer texts.
-    negated = _negated_mentions(trials.model, [r["pk"] for q, r in matches if q < 3], query)
     today = dt.date.today()
     keyed = []
-    for quality, row in matches:
-        if row["pk"] in negated:
+    for row in rows[:limit]:
+        quality = query.quality(*_about(row))
+        if quality is None:
             continue
+        if quality < 3 and query.matcher.negated(row["after_non"]):
+            continue  # its texts mention the phrase only negated
         if row["status"] not in open_now:
             standing = 2
         else:
@@ -159,17 +152,3 @@ def _best_matches(trials, query: Query, limit: int, statuses) -> tuple[list[int]
         keyed.append((key, row["pk"]))
     keyed.sort()
     return [pk for _, pk in keyed], more
-
-
-def _negated_mentions(model, ids: list[int], query: Query) -> set[int]:
-    """Those of the trials (`ids`) whose title or summaries hold one of the query's phrases
-    right after "non": "non-small cell lung cancer" is no match for "small cell lung cancer".
-
-    Asked only of the few trials that need it, since it reads each one's long texts."""
-    negated = negated_pattern(query.phrases, connection.vendor == "postgresql")
-    if not (negated and ids):
-        return set()
-    in_texts = Q(official_title__iregex=negated) | Q(registry_summary__iregex=negated)
-    in_texts |= Q(plain_summary__iregex=negated)
-    found = model.objects.filter(search.among(ids)).filter(in_texts).order_by()
-    return set(found.values_list("pk", flat=True))

@@ -187,17 +187,6 @@ def uninverted(mesh_term: str) -> str:
     return " ".join(reversed([part.strip() for part in mesh_term.split(",")]))
 
 
-def negated_pattern(phrases: Iterable[str], postgres: bool) -> str | None:
-    """A regular expression finding any of the (several-word) phrases right after "non",
-    in the dialect of the database (PostgreSQL spells a word's start \\m)."""
-    several = [p.split() for p in phrases if len(p.split()) > 1]
-    if not several:
-        return None
-    start = r"\m" if postgres else r"\b"
-    spelled = ("[\\s,-]+".join(re.escape(w) + "s?" for w in phrase) for phrase in several)
-    return start + "(?:" + "|".join(NEGATING_PREFIXES) + ")[\\s-]*(?:" + "|".join(spelled) + ")"
-
-
 class Matcher:
     """Where a query's phrases and words stand in a trial's names, read with compiled regular
     expressions over the lower-cased text (hundreds of trials per search, so no word loops).
@@ -218,6 +207,15 @@ class Matcher:
             )
             if alternatives
             else None
+        )
+        # A phrase of several words right after "non" in a trial's texts (trials/naming.py).
+        several = sorted(
+            {_in_one_name(p.split(), spell) for p in phrases if len(p.split()) > 1},
+            key=len,
+            reverse=True,
+        )
+        self._negated = (
+            re.compile(rf"(?:^|\|)[\s-]*(?:{'|'.join(several)})(?![a-z0-9])") if several else None
         )
         self._typed = [[_compiled(spell(word)) for word in group[0]] for group in groups]
         self._added = [
@@ -244,6 +242,12 @@ class Matcher:
                 return 2
             found = 1
         return found
+
+    def negated(self, after_non: str) -> bool:
+        """Whether a phrase of several words comes right after a "non" in the trial's title or
+        summaries (`after_non`, the runs trials/naming.py keeps): "non-small cell lung cancer"
+        is no mention of "small cell lung cancer"."""
+        return self._negated is not None and self._negated.search(after_non) is not None
 
     def meant(self, names: str, own_names: str) -> bool:
         """False when the names hold one a group does not mean ("pulmonary hypertension" for

@@ -11,7 +11,8 @@ from django.db import connection
 
 from trials import importer
 from trials.models import Condition, Trial
-from trials.naming import NAMING_FIELDS, names_of
+from trials.naming import NAME_COLUMNS, NAMING_FIELDS, names_of
+from trials.ranking import Query
 
 from .ctgov import REAL, demo_record, write
 from .search_data import found, make_trial
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stored_names(nct_id: str) -> dict[str, str]:
-    return Trial.objects.filter(nct_id=nct_id).values("own_names", "filed_names").get()
+    return Trial.objects.filter(nct_id=nct_id).values(*NAME_COLUMNS).get()
 
 
 def names_now(nct_id: str) -> dict[str, str]:
@@ -65,6 +66,24 @@ def test_filed_names_are_the_trials_own_mesh_terms_said_both_ways_without_ancest
         "leukemia, myeloid, acute|leukemia, myeloid, acute|acute myeloid leukemia"
     )
     assert "|leukemia|" not in f"|{names['filed_names']}|"
+
+
+def test_what_follows_each_non_in_the_title_and_summaries_is_kept_in_short_runs():
+    summary = "For non-small cell lung cancer. " + "x" * 300 + " Not for NON SMALL-cell."
+    after = names_of(
+        {
+            "official_title": "A non|inferiority study",
+            "registry_summary": summary,
+            "plain_summary": "None yet.",
+            "brief_title": "Not this non-small cell title",  # titles are names, not texts
+        }
+    )["after_non"].split("|")
+    assert after[0] == " inferiority study"  # a "|" in the text never splits a run
+    assert after[1].startswith("-small cell lung cancer. xxx") and len(after[1]) == 120
+    assert after[2] == " small-cell."
+    assert after[3] == "e yet."  # "none" too: the phrases looked for decide
+    assert len(after) == 4
+    assert names_of({"registry_summary": "Canon and anonymous"})["after_non"] == ""
 
 
 # Every way a trial is written -------------------------------------------------------------
@@ -154,3 +173,30 @@ def test_the_migration_writes_the_names_of_rows_stored_before(monkeypatch):
     for nct_id in Trial.objects.values_list("nct_id", flat=True):
         assert stored_names(nct_id) == names_now(nct_id)
         assert stored_names(nct_id)["own_names"]
+
+
+# Reading the runs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "negated"),
+    [
+        ("For non-small cell lung cancer.", True),
+        ("In non small-cell lung cancers, stage IV", True),
+        ("nonsmall cell lung carcinoma", True),  # a phrase the vocabulary adds
+        ("NON-SMALL-CELL LUNG CANCER", True),
+        ("Small cell lung cancer, and non-cancer controls", False),
+        ("non-smoking adults with small cell lung cancer", False),
+        ("non-small cell lung cancerous growths", False),
+    ],
+)
+def test_a_phrase_right_after_non_in_a_trials_texts_is_a_negated_mention(vocabulary, text, negated):
+    query = Query("small cell lung cancer")
+    after_non = names_of({"registry_summary": text})["after_non"]
+    assert query.matcher.negated(after_non) is negated
+
+
+def test_a_single_word_after_non_is_no_negated_mention(vocabulary):
+    # Only phrases of several words are looked for: "non-diabetic" still mentions diabetes.
+    after_non = names_of({"registry_summary": "Diabetic and non-diabetic adults"})["after_non"]
+    assert not Query("diabetic").matcher.negated(after_non)

@@ -15,7 +15,7 @@ from .mapping import SITE_FIELDS
 from .records import CREATED, UNCHANGED, UPDATED, Study
 
 STORE_FIELDS = ("nct_id", "content_hash", "source_hash", "registry_snapshot")
-STORE_FIELDS += ("current_version", "update_count", "headline")
+STORE_FIELDS += ("current_version", "update_count", "headline", "plain_summary")
 
 
 def store(study: Study, *, catalog: Catalog, draft: bool = False, seen_at=None) -> str:
@@ -172,8 +172,10 @@ def _update(trial: Trial, study: Study, condition_ids: set, group_ids: set, seen
         "source_hash": study.source_hash,
         "registry_snapshot": study.snapshot,
     }
-    # The editors' headline is the one name the record does not bring.
-    values.update(names_of({**values, "headline": trial.headline}))
+    # The editors' headline and summary are what the record does not bring.
+    values.update(
+        names_of({**values, "headline": trial.headline, "plain_summary": trial.plain_summary})
+    )
     if changes:
         number = trial.current_version + 1
         TrialVersion.objects.bulk_create(

@@ -205,10 +205,11 @@ class Trial(MasksRegistryText, models.Model):
     # refresh_search_text().
     condition_names = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # What names the trial, as ranking reads it (trials/naming.py), written with the fields
-    # it is made from.
+    # What names the trial, and what its texts say after "non", as ranking reads them
+    # (trials/naming.py), written with the fields they are made from.
     own_names = models.TextField(blank=True, editable=False)
     filed_names = models.TextField(blank=True, editable=False)
+    after_non = models.TextField(blank=True, editable=False)
 
     objects = TrialQuerySet.as_manager()
 
@@ -254,7 +255,7 @@ class Trial(MasksRegistryText, models.Model):
         return reverse("trials:detail", args=[self.nct_id])
 
     def refresh_names(self) -> None:
-        """Set own_names and filed_names from the fields they are made from (not saved)."""
+        """Set the NAME_COLUMNS from the fields they are made from (not saved)."""
         values = {field: getattr(self, field) for field in naming.NAMING_FIELDS}
         for column, text in naming.names_of(values).items():
             setattr(self, column, text)
@@ -385,6 +386,5 @@ class Trial(MasksRegistryText, models.Model):
         self.refresh_names()
         Trial.objects.filter(pk=self.pk).update(
             condition_names=self.condition_names,
-            own_names=self.own_names,
-            filed_names=self.filed_names,
+            **{column: getattr(self, column) for column in naming.NAME_COLUMNS},
         )
