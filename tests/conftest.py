@@ -7,6 +7,17 @@ from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
+def _empty_caches(request):
+    """Rendered pages are cached (core/pagecache.py) and rate limits counted in a cache of their
+    own: each test starts with both empty, whatever an earlier test or run left (a file cache
+    outlives the run). The browser suite's servers share one cache for the whole run."""
+    if request.node.get_closest_marker("e2e"):
+        return
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,19 +1,10 @@
 import pytest
 import time_machine
-from django.core.cache import cache, caches
 
-from subscriptions import ratelimit
 from trials.models import ConditionGroup, Contact, Location
 
 from .helpers import SITE_EMAIL, SITE_PHONE, STUDY_EMAIL, STUDY_PHONE, make_trial
 from .smtp import SmtpServer
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Rate limits and cached pages live in the caches; each test starts from nothing.
-    cache.clear()
-    caches[ratelimit.CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from trials.models import Condition, ConditionGroup, Contact, Location, Synonym, Trial
 from trials.synonyms import forget_vocabulary, seed_synonyms
@@ -13,12 +12,6 @@ STUDY_PHONE = "301-555-0147"
 STUDY_EMAIL = "cart.team@example.org"
 SITE_PHONE = "301-555-0199"
 SITE_EMAIL = "nih.site@example.org"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # Rendered pages are cached (core/pagecache.py); each test starts from an empty cache.
-    cache.clear()
 
 
 @pytest.fixture
