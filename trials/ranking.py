@@ -86,8 +86,9 @@ def ranked_ids(
     q: str = "",
     statuses: list[str] | None = None,
 ) -> tuple[list[int], bool]:
-    """(ids in order, more) for a search by words (`q`) or by place, among `trials`, which
-    `statuses` (when given) says the search has already narrowed to those statuses."""
+    """(ids in order, more) for a search by words (`q`) or by place. `statuses`, when given,
+    are those `trials` were narrowed to: a search by words then reads only the open or closed
+    trials they allow."""
     limit = limit or search.RESULT_LIMIT
     fields = ["pk", "last_updated_at", "first_submitted_on"]
     words = "rank" in trials.query.annotations

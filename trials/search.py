@@ -137,15 +137,6 @@ def within_box(prefix: str, lat: float, lon: float, miles: float) -> _PointInBox
     return _PointInBox(f"{prefix}latitude", f"{prefix}longitude", bounding_box(lat, lon, miles))
 
 
-def among(ids: list[int]) -> Q:
-    """Rows whose primary key is one of `ids` (up to a thousand or so)."""
-    if is_postgresql():
-        # One array parameter, unnested: planning a thousand-item IN list costs more than
-        # running it.
-        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
-    return Q(pk__in=ids)
-
-
 class TrialSearchMixin:
     """Search and filter methods for TrialQuerySet; each returns a QuerySet and they chain.
 
@@ -225,7 +216,12 @@ class TrialSearchMixin:
 
     def within_reach(self, nearby: "Nearby"):
         """Trials with one of the sites `nearby_trials` found (at most NEAREST_SITES of them)."""
-        return self.filter(among(list(nearby.distances)))
+        ids = list(nearby.distances)
+        if is_postgresql():
+            # One array parameter, unnested: planning a thousand-item IN list costs more than
+            # running it.
+            return self.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return self.filter(pk__in=ids)
 
     def sorted_by(self, sort: str):
         """relevance (needs search), updated or newest; the indexes read in these orders."""
