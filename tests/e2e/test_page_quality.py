@@ -18,23 +18,6 @@ _LUMINANCE = """(colour) => {
 }"""
 
 
-# The element the keyboard focused: its name, whether its focus shows and is on screen.
-FOCUS = """() => {
-  const el = document.activeElement;
-  const style = getComputedStyle(el);
-  const box = el.getBoundingClientRect();
-  return {
-    name: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-          + ' ' + (el.textContent || el.name || '').trim().slice(0, 40),
-    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
-    shadow: style.boxShadow !== 'none',
-    inView: box.width > 0 && box.height > 0 && box.bottom > 0
-            && box.top < innerHeight && box.right > 0 && box.left < innerWidth,
-    isBody: el === document.body,
-  };
-}"""
-
-
 def test_axe_finds_no_violations(browser, site_data, page_type):
     page = browser.new_page()
     page_type.open(page, site_data)
@@ -114,14 +97,22 @@ def test_keyboard_alone_reaches_everything_with_a_visible_focus(browser, site_da
     seen = 0
     for _ in range(min(expected, 150)):
         page.keyboard.press("Tab")
-        focus = page.evaluate(FOCUS)
-        if not focus["inView"]:
-            # A busy machine may measure before the page has scrolled to the focus: once the
-            # next frames are drawn, it must be in view.
-            page.evaluate(
-                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-            )
-            focus = page.evaluate(FOCUS)
+        focus = page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                const style = getComputedStyle(el);
+                const box = el.getBoundingClientRect();
+                return {
+                  name: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                        + ' ' + (el.textContent || el.name || '').trim().slice(0, 40),
+                  outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+                  shadow: style.boxShadow !== 'none',
+                  inView: box.width > 0 && box.height > 0 && box.bottom > 0
+                          && box.top < innerHeight && box.right > 0 && box.left < innerWidth,
+                  isBody: el === document.body,
+                };
+            }"""
+        )
         if focus["isBody"]:
             break
         seen += 1
