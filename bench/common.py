@@ -63,9 +63,11 @@ def database_exists(name: str) -> bool:
         return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
 
 
-def run_in(env: dict[str, str], *args: str) -> None:
-    """Run `python <args>` in the project folder with this environment; stop if it fails."""
-    subprocess.run([sys.executable, *args], env=env, cwd=PROJECT, check=True)
+def run_in(env: dict[str, str], *args: str, check: bool = True) -> bool:
+    """Run `python <args>` in the project folder with this environment; stop if it fails, or
+    with `check=False` say whether it succeeded."""
+    done = subprocess.run([sys.executable, *args], env=env, cwd=PROJECT, check=check)
+    return done.returncode == 0
 
 
 def free_port(ports: str) -> str:

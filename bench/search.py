@@ -106,8 +106,7 @@ def prepare(name: str, size: int, records: Path, env: dict, reuse: bool) -> None
     if not (reuse and database_exists(name)):
         build(name, size, records, env)
         return
-    check = [sys.executable, "manage.py", "migrate", "--check", "-v0"]
-    if subprocess.run(check, env=env, cwd=PROJECT, check=False).returncode == 0:
+    if run_in(env, "manage.py", "migrate", "--check", "-v0", check=False):
         return  # nothing to apply
     run_in(env, "manage.py", "migrate", "-v0")
     with psycopg.connect(f"{PG}/{name}", autocommit=True) as conn:
